@@ -1,0 +1,189 @@
+public import Foundation
+
+/// An Emergency Callout Order, as its events make it.
+public struct Eco: Aggregate {
+    public var id: EcoID?
+    public var nocTenantID = TenantID("")
+    public var ospTenantID = TenantID("")
+    public var jobID = JobID(prefix: "", number: 0, year: 0)
+    public var jobType = JobType.cmr
+    public var description = ""
+    public var location = EcoLocation.point(Position(longitude: 0, latitude: 0))
+    public var attachments: [String] = []
+    public var status = EcoStatus.open
+    public var integration = IntegrationState.pending
+    public var integrationReason: String?
+    public var renderTaskID: String?
+    public var pagerRunID: PagerRunID?
+    public var acceptedBy: String?
+    /// Render tasks of the subsector, by task id.
+    public var tasks: [String: EcoTaskChanged] = [:]
+    public var knownTaskCount = 0
+    public var graceUntil: Date?
+    public var isStale = false
+    public var cancelReason: String?
+
+    public init() {}
+
+    public static let streamType = "eco"
+    public static let snapshotVersion = 1
+    public static let initial = Eco()
+
+    public var exists: Bool { id != nil }
+}
+
+/// What an operator asks of an ECO, or what a worker reports about it.
+public enum EcoCommand: Sendable {
+    case create(NewEco)
+    case updateDetails(EcoDetailsChange)
+    case markTasked(renderTaskID: String)
+    case failIntegration(IntegrationStage, reason: String)
+    case markDispatched(pagerRunID: PagerRunID, acceptedBy: String)
+    case retryIntegration
+    case recordTaskChange(EcoTaskChanged)
+    case detectLateClone(taskID: String, taskCount: Int)
+    case startWork
+    case completeWork
+    case reopenWork(reason: String)
+    case startGracePeriod(until: Date)
+    case hardComplete
+    case flagStale(quietSince: Date)
+    case cancel(reason: String)
+}
+
+// MARK: - decide
+
+extension Eco {
+    public static func decide(_ command: EcoCommand, _ state: Eco) throws(DomainError) -> [EcoEvent] {
+        if case .create(let new) = command {
+            guard !state.exists else { throw .alreadyExists }
+            return [.created(new.event)]
+        }
+        guard state.exists else { throw .notFound }
+        if case .cancel(let reason) = command { return try state.cancel(reason: reason) }
+        guard !state.status.isFinal else { throw .ecoClosed(state.status) }
+
+        switch command {
+        case .create, .cancel:
+            preconditionFailure("handled above")
+        case .updateDetails(let change):
+            return try state.updateDetails(change)
+        case .markTasked(let taskID):
+            guard !taskID.isEmpty else { throw .invalid([FieldProblem(field: "renderTaskID", message: "must not be empty")]) }
+            return [try state.integrationMove(to: .tasked, renderTaskID: taskID)]
+        case .failIntegration(let stage, let reason):
+            return [try state.integrationMove(to: .failed(stage), reason: reason)]
+        case .markDispatched(let runID, let acceptedBy):
+            return [try state.integrationMove(to: .dispatched, pagerRunID: runID, acceptedBy: acceptedBy)]
+        case .retryIntegration:
+            switch state.integration {
+            case .failed(.render): return [try state.integrationMove(to: .pending, reason: "retried by an operator")]
+            case .failed(.pager): return [try state.integrationMove(to: .tasked, reason: "retried by an operator")]
+            default: throw .nothingToRetry(state.integration)
+            }
+        case .recordTaskChange(let task):
+            guard state.tasks[task.taskID]?.fingerprint != task.fingerprint else { return [] }
+            return [.taskChanged(task)]
+        case .detectLateClone(let taskID, let count):
+            return [.lateCloneDetected(EcoLateCloneDetected(taskID: taskID, taskCount: count))]
+        case .startWork:
+            return [try state.statusMove(to: .inProgress)]
+        case .completeWork:
+            return [try state.statusMove(to: .completed)]
+        case .reopenWork(let reason):
+            guard state.status == .completed else { throw .invalidStatusTransition(from: state.status, to: .inProgress) }
+            return [try state.statusMove(to: .inProgress, reason: reason)]
+        case .startGracePeriod(let until):
+            guard state.status == .completed else { throw .invalidStatusTransition(from: state.status, to: .completed) }
+            return [.gracePeriodStarted(EcoGracePeriodStarted(until: until))]
+        case .hardComplete:
+            guard state.status.canMove(to: .hardComplete) else {
+                throw .invalidStatusTransition(from: state.status, to: .hardComplete)
+            }
+            return [.hardCompleted(EcoHardCompleted())]
+        case .flagStale(let quietSince):
+            return state.isStale ? [] : [.staleDetected(EcoStaleDetected(quietSince: quietSince))]
+        }
+    }
+
+    private func statusMove(to next: EcoStatus, reason: String? = nil) throws(DomainError) -> EcoEvent {
+        guard status.canMove(to: next) else { throw .invalidStatusTransition(from: status, to: next) }
+        return .statusChanged(EcoStatusChanged(from: status, to: next, reason: reason))
+    }
+
+    private func integrationMove(
+        to next: IntegrationState, reason: String? = nil, renderTaskID: String? = nil,
+        pagerRunID: PagerRunID? = nil, acceptedBy: String? = nil
+    ) throws(DomainError) -> EcoEvent {
+        guard integration.canMove(to: next) else { throw .invalidIntegrationTransition(from: integration, to: next) }
+        return .integrationStatusChanged(
+            EcoIntegrationStatusChanged(
+                from: integration, to: next, reason: reason, renderTaskID: renderTaskID,
+                pagerRunID: pagerRunID, acceptedBy: acceptedBy))
+    }
+
+    private func cancel(reason: String) throws(DomainError) -> [EcoEvent] {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...1000).contains(trimmed.count) else { throw .invalidCancelReason }
+        guard status.canMove(to: .cancelled) else { throw .invalidStatusTransition(from: status, to: .cancelled) }
+        return [.cancelled(EcoCancelled(from: status, reason: trimmed))]
+    }
+
+    private func updateDetails(_ change: EcoDetailsChange) throws(DomainError) -> [EcoEvent] {
+        let checked = try change.validated()
+        let event = EcoDetailsUpdated(
+            jobType: checked.jobType == jobType ? nil : checked.jobType,
+            description: checked.description == description ? nil : checked.description,
+            location: checked.location == location ? nil : checked.location)
+        if event.jobType == nil, event.description == nil, event.location == nil { return [] }
+        return [.detailsUpdated(event)]
+    }
+}
+
+// MARK: - evolve
+
+extension Eco {
+    public static func evolve(_ state: Eco, _ event: EcoEvent) -> Eco {
+        var next = state
+        switch event {
+        case .created(let created):
+            next.id = created.ecoID
+            next.nocTenantID = created.nocTenantID
+            next.ospTenantID = created.ospTenantID
+            next.jobID = created.jobID
+            next.jobType = created.jobType
+            next.description = created.description
+            next.location = created.location
+            next.attachments = created.attachments
+        case .detailsUpdated(let change):
+            if let jobType = change.jobType { next.jobType = jobType }
+            if let description = change.description { next.description = description }
+            if let location = change.location { next.location = location }
+        case .integrationStatusChanged(let change):
+            next.integration = change.to
+            next.integrationReason = change.to.stage == nil ? nil : change.reason
+            if let taskID = change.renderTaskID { next.renderTaskID = taskID }
+            if let runID = change.pagerRunID { next.pagerRunID = runID }
+            if let acceptedBy = change.acceptedBy { next.acceptedBy = acceptedBy }
+        case .statusChanged(let change):
+            next.status = change.to
+            if change.to == .inProgress { next.graceUntil = nil }
+        case .taskChanged(let task):
+            next.tasks[task.taskID] = task
+            next.knownTaskCount = max(next.knownTaskCount, next.tasks.count)
+            next.isStale = false
+        case .lateCloneDetected(let clone):
+            next.knownTaskCount = max(next.knownTaskCount, clone.taskCount)
+        case .gracePeriodStarted(let grace):
+            next.graceUntil = grace.until
+        case .hardCompleted:
+            next.status = .hardComplete
+        case .staleDetected:
+            next.isStale = true
+        case .cancelled(let cancelled):
+            next.status = .cancelled
+            next.cancelReason = cancelled.reason
+        }
+        return next
+    }
+}
