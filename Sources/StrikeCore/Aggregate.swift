@@ -6,6 +6,8 @@ public protocol AggregateEvent: Sendable, Equatable {
     var type: String { get }
     /// The version of this event's payload schema as the code writes it today.
     var schemaVersion: Int { get }
+    /// The schema version the code writes today for a stored type name.
+    static func currentSchemaVersion(of type: String) -> Int
     func encodedPayload() throws -> Data
     /// Reads a payload already upcast to the current schema version.
     static func decode(type: String, payload: Data) throws -> Self

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What an operator submits to open an ECO, before the appliance gives it an id and a job number.
 public struct EcoDraft: Sendable, Equatable {

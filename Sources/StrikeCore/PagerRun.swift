@@ -88,6 +88,7 @@ extension PagerRunEvent: AggregateEvent {
     }
 
     public var schemaVersion: Int { 1 }
+    public static func currentSchemaVersion(of type: String) -> Int { 1 }
 
     public func encodedPayload() throws -> Data {
         let encoder = EventCoding.encoder()
@@ -120,6 +121,7 @@ public struct PagerRun: Aggregate {
     public var attempts: [PagerAttemptRecorded] = []
     public var outcome: PagerOutcome?
     public var acceptedContactIndex: Int?
+    public var completionReason: String?
 
     public init() {}
 
@@ -180,6 +182,7 @@ public struct PagerRun: Aggregate {
             next.status = .completed
             next.outcome = completed.outcome
             next.acceptedContactIndex = completed.acceptedContactIndex
+            next.completionReason = completed.reason
         }
         return next
     }

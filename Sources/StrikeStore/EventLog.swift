@@ -1,0 +1,148 @@
+public import Foundation
+public import GRDB
+public import StrikeCore
+
+/// One event as stored in the log, with its place in it.
+public struct RecordedEvent: Sendable, Equatable, FetchableRecord {
+    public let position: Int64
+    public let eventID: String
+    public let streamID: String
+    public let streamType: String
+    public let version: Int
+    public let type: String
+    public let schemaVersion: Int
+    /// The payload as stored, at `schemaVersion`; `decode` upcasts it.
+    public let payload: Data
+    public let actor: ActorID
+    public let correlationID: String?
+    public let causationID: String?
+    public let occurredAt: Date
+    public let recordedAt: Date
+
+    public init(row: Row) throws {
+        position = row["position"]
+        eventID = row["event_id"]
+        streamID = row["stream_id"]
+        streamType = row["stream_type"]
+        version = row["version"]
+        type = row["type"]
+        schemaVersion = row["schema_version"]
+        payload = Data((row["payload"] as String).utf8)
+        actor = ActorID(row["actor"] as String)
+        correlationID = row["correlation_id"]
+        causationID = row["causation_id"]
+        occurredAt = try Self.date(row["occurred_at"])
+        recordedAt = try Self.date(row["recorded_at"])
+    }
+
+    /// The event as the current code knows it, upcast from older payload schemas as needed.
+    public func decode<E: AggregateEvent>(as _: E.Type = E.self) throws -> E {
+        let current = E.currentSchemaVersion(of: type)
+        let upcast = try E.upcasters.upcast(eventType: type, version: schemaVersion, to: current, payload: payload)
+        return try E.decode(type: type, payload: upcast)
+    }
+
+    static func date(_ text: String) throws -> Date {
+        guard let date = ISO8601.date(from: text) else { throw CorruptRow(detail: "bad timestamp \(text)") }
+        return date
+    }
+}
+
+/// A row the store wrote but cannot read back.
+public struct CorruptRow: Error, CustomStringConvertible {
+    public let detail: String
+    public var description: String { "corrupt row: \(detail)" }
+}
+
+/// An event about to be appended.
+public struct NewEvent: Sendable {
+    public var eventID: String
+    public var type: String
+    public var schemaVersion: Int
+    public var payload: Data
+    public var actor: ActorID
+    public var occurredAt: Date
+    public var correlationID: String?
+    public var causationID: String?
+
+    public init(
+        eventID: String = UUID().uuidString.lowercased(), type: String, schemaVersion: Int, payload: Data,
+        actor: ActorID, occurredAt: Date, correlationID: String? = nil, causationID: String? = nil
+    ) {
+        self.eventID = eventID
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.payload = payload
+        self.actor = actor
+        self.occurredAt = occurredAt
+        self.correlationID = correlationID
+        self.causationID = causationID
+    }
+
+    public init<E: AggregateEvent>(
+        _ event: E, actor: ActorID, occurredAt: Date, correlationID: String? = nil, causationID: String? = nil
+    ) throws {
+        self.init(
+            type: event.type, schemaVersion: event.schemaVersion, payload: try event.encodedPayload(), actor: actor,
+            occurredAt: occurredAt, correlationID: correlationID, causationID: causationID)
+    }
+}
+
+/// Reads and appends the log inside a caller's transaction.
+enum EventLog {
+    static let columns =
+        "position, event_id, stream_id, stream_type, version, type, schema_version, payload, actor, correlation_id, causation_id, occurred_at, recorded_at"
+
+    static func currentVersion(_ db: Database, streamID: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT MAX(version) FROM event WHERE stream_id = ?", arguments: [streamID]) ?? 0
+    }
+
+    /// Appends after checking the stream is still at `expectedVersion`.
+    static func append(
+        _ db: Database, streamID: String, streamType: String, expectedVersion: Int, events: [NewEvent], recordedAt: Date
+    ) throws -> [RecordedEvent] {
+        let actual = try currentVersion(db, streamID: streamID)
+        guard actual == expectedVersion else {
+            throw VersionConflict(streamID: streamID, expected: expectedVersion, actual: actual)
+        }
+        let recorded = ISO8601.string(from: recordedAt)
+        var written: [RecordedEvent] = []
+        for (offset, event) in events.enumerated() {
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    INSERT INTO event (event_id, stream_id, stream_type, version, type, schema_version, payload,
+                        actor, correlation_id, causation_id, occurred_at, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    RETURNING \(columns)
+                    """,
+                arguments: [
+                    event.eventID, streamID, streamType, expectedVersion + offset + 1, event.type, event.schemaVersion,
+                    String(decoding: event.payload, as: UTF8.self), event.actor.rawValue, event.correlationID,
+                    event.causationID, ISO8601.string(from: event.occurredAt), recorded,
+                ])!
+            written.append(try RecordedEvent(row: row))
+        }
+        return written
+    }
+
+    static func stream(_ db: Database, streamID: String, afterVersion: Int = 0) throws -> [RecordedEvent] {
+        try RecordedEvent.fetchAll(
+            db, sql: "SELECT \(columns) FROM event WHERE stream_id = ? AND version > ? ORDER BY version",
+            arguments: [streamID, afterVersion])
+    }
+
+    static func all(_ db: Database, afterPosition: Int64, limit: Int) throws -> [RecordedEvent] {
+        try RecordedEvent.fetchAll(
+            db, sql: "SELECT \(columns) FROM event WHERE position > ? ORDER BY position LIMIT ?",
+            arguments: [afterPosition, limit])
+    }
+
+    static func event(_ db: Database, position: Int64) throws -> RecordedEvent? {
+        try RecordedEvent.fetchOne(db, sql: "SELECT \(columns) FROM event WHERE position = ?", arguments: [position])
+    }
+
+    static func lastPosition(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM event") ?? 0
+    }
+}

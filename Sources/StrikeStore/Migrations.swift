@@ -1,0 +1,119 @@
+import GRDB
+
+/// The schema, one frozen migration after another. A shipped migration is never edited: add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-spatial-metadata") { db in
+            // Inside the migrator's transaction: only the WGS84 reference systems, no nested transaction.
+            try db.execute(sql: "SELECT InitSpatialMetaData('WGS84')")
+        }
+        migrator.registerMigration("v1-event-store") { db in
+            try db.execute(sql: eventStoreSchema)
+        }
+        migrator.registerMigration("v1-projections") { db in
+            try db.execute(sql: Projections.schema(in: "main"))
+        }
+        migrator.registerMigration("v1-tenants") { db in
+            try db.execute(sql: tenantSchema)
+            try db.execute(sql: "SELECT AddGeometryColumn('pager_list', 'region', 4326, 'MULTIPOLYGON', 'XY')")
+            try db.execute(sql: "SELECT CreateSpatialIndex('pager_list', 'region')")
+        }
+        return migrator
+    }
+
+    static let eventStoreSchema = """
+        CREATE TABLE event (
+            position INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            stream_id TEXT NOT NULL,
+            stream_type TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            type TEXT NOT NULL,
+            schema_version INTEGER NOT NULL CHECK (schema_version >= 1),
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            actor TEXT NOT NULL,
+            correlation_id TEXT,
+            causation_id TEXT,
+            occurred_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (stream_id, version)
+        );
+        CREATE INDEX event_by_type ON event(stream_type, position);
+        CREATE TRIGGER event_is_append_only_update BEFORE UPDATE ON event
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE is refused'); END;
+        CREATE TRIGGER event_is_append_only_delete BEFORE DELETE ON event
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE is refused'); END;
+
+        CREATE TABLE snapshot (
+            stream_id TEXT PRIMARY KEY,
+            stream_type TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            snapshot_version INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (json_valid(state)),
+            taken_at TEXT NOT NULL
+        );
+
+        CREATE TABLE consumer_checkpoint (
+            consumer TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+
+        CREATE TABLE dead_letter (
+            consumer TEXT NOT NULL,
+            position INTEGER NOT NULL REFERENCES event(position),
+            event_type TEXT NOT NULL,
+            error TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            parked_at TEXT NOT NULL,
+            retry_requested_at TEXT,
+            PRIMARY KEY (consumer, position)
+        );
+        """
+
+    static let tenantSchema = """
+        CREATE TABLE tenant (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('NOC', 'OSP')),
+            name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+            job_prefix TEXT,
+            next_job_number INTEGER NOT NULL DEFAULT 1 CHECK (next_job_number >= 1),
+            created_at TEXT NOT NULL,
+            CHECK ((kind = 'OSP') = (job_prefix IS NOT NULL))
+        );
+        CREATE TABLE tenant_link (
+            noc_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            osp_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'suspended')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (noc_tenant_id, osp_tenant_id)
+        );
+        CREATE TABLE pager_list (
+            -- An explicit integer key: the spatial index refers to it, and VACUUM must not renumber it.
+            rowid_key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            osp_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            priority INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            is_default INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+            area_m2 REAL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (osp_tenant_id, name)
+        );
+        CREATE UNIQUE INDEX one_default_pager_list ON pager_list(osp_tenant_id) WHERE is_default = 1;
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        """
+}

@@ -1,0 +1,52 @@
+/// Another writer appended to the stream first: reload and decide again.
+public struct VersionConflict: Error, Equatable, Sendable, CustomStringConvertible {
+    public let streamID: String
+    public let expected: Int
+    public let actual: Int
+    public var description: String {
+        "stream \(streamID) is at version \(actual), not the expected \(expected): it changed meanwhile"
+    }
+}
+
+/// Infrastructure failures of the store, each with a message an admin can act on.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    enum Code: Equatable, Sendable {
+        case spatialiteMissing
+        case integrityCheckFailed
+        case unknownTenant
+        case linkNotActive
+        case notAnOSP
+        case appliancePresent
+    }
+
+    let code: Code
+    public let message: String
+
+    public var description: String { message }
+
+    static func spatialiteMissing(_ detail: String) -> StoreError {
+        StoreError(
+            code: .spatialiteMissing,
+            message: "SpatiaLite (mod_spatialite) could not be loaded: \(detail). "
+                + "Install the Debian package libsqlite3-mod-spatialite.")
+    }
+
+    static func integrityCheckFailed(_ detail: String) -> StoreError {
+        StoreError(code: .integrityCheckFailed, message: "the database failed its integrity check: \(detail)")
+    }
+
+    static func unknownTenant(_ id: String) -> StoreError {
+        StoreError(code: .unknownTenant, message: "there is no tenant \(id)")
+    }
+
+    static func notAnOSP(_ id: String) -> StoreError {
+        StoreError(code: .notAnOSP, message: "tenant \(id) is not an OSP")
+    }
+
+    static func linkNotActive(noc: String, osp: String) -> StoreError {
+        StoreError(code: .linkNotActive, message: "NOC \(noc) has no active link to OSP \(osp)")
+    }
+
+    public var isLinkNotActive: Bool { code == .linkNotActive }
+    public var isUnknownTenant: Bool { code == .unknownTenant }
+}

@@ -1,0 +1,106 @@
+public import Foundation
+public import GRDB
+import Logging
+import StrikeCore
+import Synchronization
+
+/// The one owner of the database: opens and migrates it, and offers writes named after what they do,
+/// one transaction each. Every commit that appends events wakes the consumers.
+public struct StrikeStore: Sendable {
+    public let writer: any DatabaseWriter
+    public let now: @Sendable () -> Date
+    /// A snapshot is written when a stream has grown this many events past its last one.
+    public let snapshotThreshold: Int
+    public let commits: CommitSignal
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(
+        path: String, options: DatabaseOptions = DatabaseOptions(), snapshotThreshold: Int = 50,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        let pool = try DatabasePool(path: path, configuration: DatabaseSetup.configuration(options))
+        if !options.readOnly { try Migrations.migrator.migrate(pool) }
+        let commits = CommitSignal()
+        if !options.readOnly {
+            pool.add(transactionObserver: EventCommitObserver(signal: commits), extent: .databaseLifetime)
+        }
+        self.writer = pool
+        self.now = now
+        self.snapshotThreshold = snapshotThreshold
+        self.commits = commits
+    }
+
+    /// The SQLite and SpatiaLite versions this process runs with.
+    public func versions() async throws -> (sqlite: String, spatialite: String) {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT sqlite_version() AS s, spatialite_version() AS g")!
+            return (row["s"], row["g"])
+        }
+    }
+
+    /// Appends events to one stream at an expected version, outside any aggregate (used by tools and tests).
+    @discardableResult
+    public func append(
+        streamID: String, streamType: String, expectedVersion: Int, events: [NewEvent]
+    ) async throws -> [RecordedEvent] {
+        let recordedAt = now()
+        return try await writer.write { db in
+            try EventLog.append(
+                db, streamID: streamID, streamType: streamType, expectedVersion: expectedVersion, events: events,
+                recordedAt: recordedAt)
+        }
+    }
+
+    public func stream(_ streamID: String) async throws -> [RecordedEvent] {
+        try await writer.read { db in try EventLog.stream(db, streamID: streamID) }
+    }
+
+    public func events(afterPosition: Int64, limit: Int = 500) async throws -> [RecordedEvent] {
+        try await writer.read { db in try EventLog.all(db, afterPosition: afterPosition, limit: limit) }
+    }
+
+    public func lastPosition() async throws -> Int64 {
+        try await writer.read { db in try EventLog.lastPosition(db) }
+    }
+}
+
+/// Wakes every waiting consumer; a consumer that was busy sees one pending wake-up, not a queue of them.
+public final class CommitSignal: Sendable {
+    private let subscribers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+
+    public init() {}
+
+    public func subscribe() -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        subscribers.withLock { $0[id] = continuation }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        return stream
+    }
+
+    public func signal() {
+        subscribers.withLock { for continuation in $0.values { continuation.yield() } }
+    }
+}
+
+/// Signals after each committed transaction that inserted into `event`.
+private final class EventCommitObserver: TransactionObserver, @unchecked Sendable {
+    private let signal: CommitSignal
+    private var appended = false
+
+    init(signal: CommitSignal) { self.signal = signal }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        if case .insert(let table) = eventKind { return table == "event" }
+        return false
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) { appended = true }
+
+    func databaseDidCommit(_ db: Database) {
+        if appended { signal.signal() }
+        appended = false
+    }
+
+    func databaseDidRollback(_ db: Database) { appended = false }
+}
