@@ -22,9 +22,9 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Runs `operation` until it succeeds or `maxAttempts` are used; sleeps on `clock` between tries.
-    public func run<T, C: Clock>(
-        on clock: C, isRetryable: (any Error) -> Bool = { _ in true }, _ operation: () async throws -> T
-    ) async throws -> T where C.Duration == Duration {
+    public func run<T>(
+        on clock: any Clock<Duration>, isRetryable: (any Error) -> Bool = { _ in true }, _ operation: () async throws -> T
+    ) async throws -> T {
         var attempt = 1
         while true {
             do {

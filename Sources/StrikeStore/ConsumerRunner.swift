@@ -1,0 +1,175 @@
+public import Foundation
+import GRDB
+public import Logging
+public import ServiceLifecycle
+public import StrikeCore
+import Synchronization
+
+/// Delivers the log to each consumer from its checkpoint: woken after every commit, with a slow poll as a
+/// safety net; failing events are retried with backoff, then parked in `dead_letter`.
+public final class ConsumerRunner: Service {
+    public struct Configuration: Sendable {
+        public var batchSize = 100
+        public var pollInterval = Duration.seconds(1)
+        public var retry = RetryPolicy(maxAttempts: 5, initialDelay: .milliseconds(200), maxDelay: .seconds(30))
+        public init() {}
+    }
+
+    /// One consumer's liveness for `/readyz`.
+    public struct Heartbeat: Sendable {
+        public let consumer: String
+        public let at: Date
+    }
+
+    private let store: StrikeStore
+    private let consumers: [any EventConsumer]
+    private let configuration: Configuration
+    private let clock: any Clock<Duration>
+    private let logger: Logger
+    private let heartbeats = Mutex<[String: Date]>([:])
+
+    public init(
+        store: StrikeStore, consumers: [any EventConsumer], configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = .strike("consumers")
+    ) {
+        self.store = store
+        self.consumers = consumers
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var consumerNames: [String] { consumers.map(\.name) }
+
+    public func heartbeatsNow() -> [Heartbeat] {
+        heartbeats.withLock { beats in consumers.map { Heartbeat(consumer: $0.name, at: beats[$0.name] ?? .distantPast) } }
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                for consumer in self.consumers {
+                    group.addTask { try await self.loop(consumer) }
+                }
+            }
+        }
+    }
+
+    /// Delivers everything pending to every consumer once, then returns (tests and tools).
+    public func drain() async throws {
+        for consumer in consumers {
+            while try await deliverBatch(to: consumer) {}
+        }
+    }
+
+    private func loop(_ consumer: any EventConsumer) async throws {
+        let wakeUps = store.commits.subscribe()
+        var iterator = wakeUps.makeAsyncIterator()
+        while !Task.isCancelled {
+            do {
+                if try await deliverBatch(to: consumer) { continue }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("consumer failed to read the log", metadata: ["consumer": "\(consumer.name)", "error": "\(error)"])
+            }
+            await waitForWakeUp(&iterator)
+        }
+    }
+
+    /// Returns after a commit signal or the poll interval, whichever comes first.
+    private func waitForWakeUp(_ iterator: inout AsyncStream<Void>.Iterator) async {
+        let clock = self.clock, interval = configuration.pollInterval
+        nonisolated(unsafe) var wake = iterator
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = await wake.next() }
+            group.addTask { try? await clock.sleep(for: interval) }
+            await group.next()
+            group.cancelAll()
+        }
+        iterator = wake
+    }
+
+    /// Redelivers requested dead letters, then the next batch after the checkpoint. True if there was work.
+    func deliverBatch(to consumer: any EventConsumer) async throws -> Bool {
+        heartbeats.withLock { $0[consumer.name] = store.now() }
+        let retried = try await redeliverRequested(to: consumer)
+        let name = consumer.name, limit = configuration.batchSize
+        let events = try await store.writer.read { db in
+            try EventLog.all(db, afterPosition: try Checkpoints.position(db, consumer: name), limit: limit)
+        }
+        for event in events where consumer.wants(event) {
+            try await deliver(event, to: consumer)
+        }
+        if let last = events.last {
+            let at = store.now()
+            try await store.writer.write { db in try Checkpoints.advance(db, consumer: name, to: last.position, at: at) }
+        }
+        return retried || !events.isEmpty
+    }
+
+    private func deliver(_ event: RecordedEvent, to consumer: any EventConsumer) async throws {
+        let context = ConsumerContext(store: store, consumer: consumer.name, position: event.position)
+        let attempts = Mutex(0)
+        do {
+            try await configuration.retry.run(on: clock) {
+                attempts.withLock { $0 += 1 }
+                try await consumer.handle(event, context)
+            }
+            if !context.didCheckpoint {
+                let at = store.now()
+                try await store.writer.write { db in
+                    try Checkpoints.advance(db, consumer: consumer.name, to: event.position, at: at)
+                }
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            let count = attempts.withLock { $0 }
+            logger.error(
+                "event parked in the dead-letter table",
+                metadata: ["consumer": "\(consumer.name)", "position": "\(event.position)", "attempts": "\(count)", "error": "\(error)"])
+            try await park(event, consumer: consumer.name, error: error, attempts: count)
+        }
+    }
+
+    private func park(_ event: RecordedEvent, consumer: String, error: any Error, attempts: Int) async throws {
+        let at = store.now()
+        try await store.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO dead_letter (consumer, position, event_type, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(consumer, position) DO UPDATE SET error = excluded.error,
+                        attempts = dead_letter.attempts + excluded.attempts, parked_at = excluded.parked_at,
+                        retry_requested_at = NULL
+                    """,
+                arguments: [consumer, event.position, event.type, "\(error)", attempts, ISO8601.string(from: at)])
+            try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at)
+        }
+    }
+
+    private func redeliverRequested(to consumer: any EventConsumer) async throws -> Bool {
+        let name = consumer.name
+        let requested = try await store.writer.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT position FROM dead_letter WHERE consumer = ? AND retry_requested_at IS NOT NULL ORDER BY position",
+                arguments: [name]
+            ).compactMap { try EventLog.event(db, position: $0) }
+        }
+        for event in requested {
+            let context = ConsumerContext(store: store, consumer: name, position: event.position)
+            do {
+                try await configuration.retry.run(on: clock) { try await consumer.handle(event, context) }
+                try await store.writer.write { db in
+                    try db.execute(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?", arguments: [name, event.position])
+                }
+                logger.info("dead letter redelivered", metadata: ["consumer": "\(name)", "position": "\(event.position)"])
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                try await park(event, consumer: name, error: error, attempts: configuration.retry.maxAttempts)
+            }
+        }
+        return !requested.isEmpty
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+public import GRDB
+import StrikeCore
+import Synchronization
+
+/// An asynchronous reader of the log. Delivery is at least once, so `handle` must be idempotent.
+public protocol EventConsumer: Sendable {
+    /// The checkpoint's name; never renamed once shipped, or the consumer starts from the beginning.
+    var name: String { get }
+    /// Whether the consumer wants this event; the others are passed over without calling `handle`.
+    func wants(_ event: RecordedEvent) -> Bool
+    func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws
+}
+
+/// Given to a consumer for one event: its writes and the checkpoint move together.
+public final class ConsumerContext: Sendable {
+    let store: StrikeStore
+    let consumer: String
+    let position: Int64
+    private let checkpointed = Mutex(false)
+
+    init(store: StrikeStore, consumer: String, position: Int64) {
+        self.store = store
+        self.consumer = consumer
+        self.position = position
+    }
+
+    /// Runs `body` and advances this consumer's checkpoint past the event, in one transaction.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let consumer = self.consumer, position = self.position, at = store.now()
+        let result = try await store.writer.write { db in
+            let value = try body(db)
+            try Checkpoints.advance(db, consumer: consumer, to: position, at: at)
+            return value
+        }
+        checkpointed.withLock { $0 = true }
+        return result
+    }
+
+    var didCheckpoint: Bool { checkpointed.withLock { $0 } }
+}
+
+/// An event a consumer could not handle after all its attempts, set aside so the rest keep flowing.
+public struct DeadLetter: Sendable, Equatable, Codable {
+    public let consumer: String
+    public let position: Int64
+    public let eventType: String
+    public let error: String
+    public let attempts: Int
+    public let parkedAt: String
+    public let retryRequestedAt: String?
+
+    init(row: Row) {
+        consumer = row["consumer"]
+        position = row["position"]
+        eventType = row["event_type"]
+        error = row["error"]
+        attempts = row["attempts"]
+        parkedAt = row["parked_at"]
+        retryRequestedAt = row["retry_requested_at"]
+    }
+}
+
+enum Checkpoints {
+    static func position(_ db: Database, consumer: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT position FROM consumer_checkpoint WHERE consumer = ?", arguments: [consumer]) ?? 0
+    }
+
+    /// Moves forward only: a redelivered dead letter never moves a checkpoint back.
+    static func advance(_ db: Database, consumer: String, to position: Int64, at: Date) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO consumer_checkpoint (consumer, position, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(consumer) DO UPDATE SET position = MAX(position, excluded.position), updated_at = excluded.updated_at
+                """,
+            arguments: [consumer, position, ISO8601.string(from: at)])
+    }
+}
+
+extension StrikeStore {
+    public func checkpoint(of consumer: String) async throws -> Int64 {
+        try await writer.read { db in try Checkpoints.position(db, consumer: consumer) }
+    }
+
+    /// Every checkpoint and how far behind the end of the log it is.
+    public func consumerLag() async throws -> [(consumer: String, position: Int64, lag: Int64)] {
+        try await writer.read { db in
+            let last = try EventLog.lastPosition(db)
+            return try Row.fetchAll(db, sql: "SELECT consumer, position FROM consumer_checkpoint ORDER BY consumer").map {
+                (consumer: $0["consumer"], position: $0["position"], lag: last - ($0["position"] as Int64))
+            }
+        }
+    }
+
+    public func deadLetters() async throws -> [DeadLetter] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM dead_letter ORDER BY position, consumer").map(DeadLetter.init(row:))
+        }
+    }
+
+    /// Marks parked events for redelivery (all, one consumer's, or one position); returns how many.
+    @discardableResult
+    public func requestDeadLetterRetry(consumer: String? = nil, position: Int64? = nil) async throws -> Int {
+        let at = ISO8601.string(from: now())
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE dead_letter SET retry_requested_at = ?
+                    WHERE (? IS NULL OR consumer = ?) AND (? IS NULL OR position = ?)
+                    """,
+                arguments: [at, consumer, consumer, position, position])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+public import StrikeCore
+
+/// A pager list as configured: who is called for which area, in which order of preference.
+public struct PagerList: Codable, Sendable, Equatable {
+    public let id: PagerListID
+    public let ospTenantID: TenantID
+    public let name: String
+    public let priority: Int
+    public let active: Bool
+    public let isDefault: Bool
+    public let areaSquareMetres: Double?
+
+    init(row: Row) {
+        id = PagerListID(row["id"] as String)
+        ospTenantID = TenantID(row["osp_tenant_id"] as String)
+        name = row["name"]
+        priority = row["priority"]
+        active = row["active"]
+        isDefault = row["is_default"]
+        areaSquareMetres = row["area_m2"]
+    }
+}
+
+/// What to write for a new pager list.
+public struct PagerListDraft: Sendable {
+    public var ospTenantID: TenantID
+    public var name: String
+    public var priority: Int
+    public var active: Bool
+    public var isDefault: Bool
+    public var region: Region?
+
+    public init(ospTenantID: TenantID, name: String, priority: Int = 0, active: Bool = true, isDefault: Bool = false, region: Region?) {
+        self.ospTenantID = ospTenantID
+        self.name = name
+        self.priority = priority
+        self.active = active
+        self.isDefault = isDefault
+        self.region = region
+    }
+}
+
+/// The list the pager would call for a location, and why it was chosen.
+public struct PagerListMatch: Sendable, Equatable {
+    public enum Reason: String, Sendable { case region, defaultList = "default" }
+    public let list: PagerList
+    public let reason: Reason
+}
+
+extension StrikeStore {
+    public func createPagerList(_ draft: PagerListDraft, id: PagerListID = .random(), actor: ActorID) async throws -> PagerList {
+        let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(name.count) else {
+            throw DomainError.invalid([FieldProblem(field: "name", message: "must be 1 to 200 characters")])
+        }
+        let at = ISO8601.string(from: now())
+        return try await writer.write { db in
+            guard try Self.tenant(draft.ospTenantID, db).kind == .osp else { throw StoreError.notAnOSP(draft.ospTenantID.rawValue) }
+            try db.execute(
+                sql: """
+                    INSERT INTO pager_list (id, osp_tenant_id, name, priority, active, is_default, area_m2, region, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromText(?, 4326), ?, ?)
+                    """,
+                arguments: [
+                    id.rawValue, draft.ospTenantID.rawValue, name, draft.priority, draft.active, draft.isDefault,
+                    draft.region?.areaSquareMetres, draft.region?.wkt, at, at,
+                ])
+            let list = try Self.pagerList(id, db)
+            try AuditLog.record(
+                db, at: self.now(), actor: actor, entity: "pager_list", entityID: id.rawValue, action: "create",
+                before: nil as PagerList?, after: list)
+            return list
+        }
+    }
+
+    public func pagerLists(osp: TenantID) async throws -> [PagerList] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name", arguments: [osp.rawValue])
+                .map(PagerList.init(row:))
+        }
+    }
+
+    /// DESIGN §5: among the OSP's active lists whose region contains the point (or meets the line), the highest
+    /// priority, then the smallest area; else the OSP's active default list; else none.
+    public func pagerList(for location: EcoLocation, osp: TenantID) async throws -> PagerListMatch? {
+        try await writer.read { db in try Self.pagerList(for: location, osp: osp, db) }
+    }
+
+    /// The query plan of the region lookup, to show the spatial index is used.
+    public func pagerListLookupPlan(for location: EcoLocation, osp: TenantID) async throws -> [String] {
+        try await writer.read { db in
+            let (sql, arguments) = Self.regionQuery(location, osp: osp)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] }
+        }
+    }
+
+    static func pagerList(for location: EcoLocation, osp: TenantID, _ db: Database) throws -> PagerListMatch? {
+        let (sql, arguments) = regionQuery(location, osp: osp)
+        if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) {
+            return PagerListMatch(list: PagerList(row: row), reason: .region)
+        }
+        return try Row.fetchOne(
+            db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1",
+            arguments: [osp.rawValue]
+        ).map { PagerListMatch(list: PagerList(row: $0), reason: .defaultList) }
+    }
+
+    /// The R*Tree of the spatial index narrows by bounding box; the exact test runs only on what it returns.
+    private static func regionQuery(_ location: EcoLocation, osp: TenantID) -> (String, StatementArguments) {
+        let box = location.boundingBox
+        let exact = if case .point = location { "ST_Contains(region, GeomFromText(?, 4326))" } else { "ST_Intersects(region, GeomFromText(?, 4326))" }
+        let sql = """
+            SELECT * FROM pager_list
+            WHERE osp_tenant_id = ? AND active = 1
+              AND rowid_key IN (SELECT pkid FROM idx_pager_list_region
+                                WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)
+              AND \(exact) = 1
+            ORDER BY priority DESC, area_m2 ASC, name
+            LIMIT 1
+            """
+        return (sql, [osp.rawValue, box.maxLongitude, box.minLongitude, box.maxLatitude, box.minLatitude, location.wkt])
+    }
+
+    static func pagerList(_ id: PagerListID, _ db: Database) throws -> PagerList {
+        PagerList(row: try Row.fetchOne(db, sql: "SELECT * FROM pager_list WHERE id = ?", arguments: [id.rawValue])!)
+    }
+}
