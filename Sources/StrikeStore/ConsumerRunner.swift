@@ -46,6 +46,11 @@ public final class ConsumerRunner: Service {
     }
 
     public func run() async throws {
+        guard !consumers.isEmpty else {
+            // Nothing to deliver yet, but a service that returns early would stop the whole appliance.
+            try await gracefulShutdown()
+            return
+        }
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 for consumer in self.consumers {

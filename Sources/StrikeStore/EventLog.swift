@@ -19,6 +19,26 @@ public struct RecordedEvent: Sendable, Equatable, FetchableRecord {
     public let occurredAt: Date
     public let recordedAt: Date
 
+    init(
+        position: Int64, eventID: String, streamID: String, streamType: String, version: Int, type: String,
+        schemaVersion: Int, payload: Data, actor: ActorID, correlationID: String?, causationID: String?,
+        occurredAt: Date, recordedAt: Date
+    ) {
+        self.position = position
+        self.eventID = eventID
+        self.streamID = streamID
+        self.streamType = streamType
+        self.version = version
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.payload = payload
+        self.actor = actor
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+    }
+
     public init(row: Row) throws {
         position = row["position"]
         eventID = row["event_id"]
@@ -105,23 +125,30 @@ enum EventLog {
         guard actual == expectedVersion else {
             throw VersionConflict(streamID: streamID, expected: expectedVersion, actual: actual)
         }
+        // Records carry times exactly as a later read returns them (millisecond text), so both compare equal.
         let recorded = ISO8601.string(from: recordedAt)
+        let recordedDate = try RecordedEvent.date(recorded)
         var written: [RecordedEvent] = []
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO event (event_id, stream_id, stream_type, version, type, schema_version, payload,
+                    actor, correlation_id, causation_id, occurred_at, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for (offset, event) in events.enumerated() {
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    INSERT INTO event (event_id, stream_id, stream_type, version, type, schema_version, payload,
-                        actor, correlation_id, causation_id, occurred_at, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    RETURNING \(columns)
-                    """,
-                arguments: [
-                    event.eventID, streamID, streamType, expectedVersion + offset + 1, event.type, event.schemaVersion,
-                    String(decoding: event.payload, as: UTF8.self), event.actor.rawValue, event.correlationID,
-                    event.causationID, ISO8601.string(from: event.occurredAt), recorded,
-                ])!
-            written.append(try RecordedEvent(row: row))
+            let version = expectedVersion + offset + 1
+            let occurred = ISO8601.string(from: event.occurredAt)
+            try statement.execute(arguments: [
+                event.eventID, streamID, streamType, version, event.type, event.schemaVersion,
+                String(decoding: event.payload, as: UTF8.self), event.actor.rawValue, event.correlationID,
+                event.causationID, occurred, recorded,
+            ])
+            written.append(
+                RecordedEvent(
+                    position: db.lastInsertedRowID, eventID: event.eventID, streamID: streamID, streamType: streamType,
+                    version: version, type: event.type, schemaVersion: event.schemaVersion, payload: event.payload,
+                    actor: event.actor, correlationID: event.correlationID, causationID: event.causationID,
+                    occurredAt: try RecordedEvent.date(occurred), recordedAt: recordedDate))
         }
         return written
     }

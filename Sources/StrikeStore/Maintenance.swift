@@ -33,7 +33,8 @@ extension StrikeStore {
             .appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: temporary)
         progress("copying a snapshot of the database")
-        try await writer.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [temporary.path]) }
+        // VACUUM INTO reads one consistent snapshot by itself, and refuses to run inside a transaction.
+        try await writer.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [temporary.path]) }
         do {
             progress("checking the copy's integrity")
             let copy = try DatabaseQueue(path: temporary.path)
@@ -41,7 +42,9 @@ extension StrikeStore {
             try copy.close()
             guard result == ["ok"] else { throw StoreError.integrityCheckFailed(result.joined(separator: "; ")) }
             progress("moving it into place")
-            _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw StoreError.backupFailed("cannot move the copy to \(destination.path): \(String(cString: strerror(errno)))")
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error

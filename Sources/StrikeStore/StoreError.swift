@@ -16,7 +16,7 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case unknownTenant
         case linkNotActive
         case notAnOSP
-        case appliancePresent
+        case backupFailed
     }
 
     let code: Code
@@ -45,6 +45,10 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     static func linkNotActive(noc: String, osp: String) -> StoreError {
         StoreError(code: .linkNotActive, message: "NOC \(noc) has no active link to OSP \(osp)")
+    }
+
+    static func backupFailed(_ detail: String) -> StoreError {
+        StoreError(code: .backupFailed, message: "the backup failed: \(detail)")
     }
 
     public var isLinkNotActive: Bool { code == .linkNotActive }

@@ -1,0 +1,38 @@
+import Foundation
+public import Logging
+
+/// Everything `strike serve` needs, validated once at start; every problem is reported together.
+public struct AppConfiguration: Sendable {
+    public var databasePath = "./strike.db"
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var logLevel = Logger.Level.info
+    public var snapshotThreshold = 50
+    /// Consumer lag (events) above which `/readyz` reports not ready.
+    public var maxReadyLag: Int64 = 1000
+
+    public init() {}
+
+    public static let version = "0.1.0"
+
+    /// Every problem with the configuration, in words an admin can act on.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if databasePath.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("the database path is empty") }
+        if !(1...65535).contains(port) { problems.append("port \(port) is outside 1…65535") }
+        if host.isEmpty { problems.append("the listen address is empty") }
+        if snapshotThreshold < 1 { problems.append("the snapshot threshold must be at least 1") }
+        return problems
+    }
+
+    public func validated() throws -> AppConfiguration {
+        let found = problems()
+        guard found.isEmpty else { throw ConfigurationError(problems: found) }
+        return self
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let problems: [String]
+    public var description: String { "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import StrikeApp
+import StrikeStore
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the database: integrity, every projection against a replay of the log, consumer lag.")
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
+        let integrity = try await store.integrityCheck()
+        print("integrity: \(integrity.joined(separator: "; "))")
+        let differences = try await store.projectionDifferences { done, total in
+            if done == total || done % 500 == 0 { progress("replayed \(done)/\(total) streams") }
+        }
+        if differences.isEmpty {
+            print("projections: match a replay of the log")
+        } else {
+            print("projections: \(differences.count) difference(s) from a replay of the log:")
+            for line in differences { print("  \(line)") }
+            print("run `strike rebuild-projections` (with the appliance stopped) to rebuild them from the log")
+        }
+        for lag in try await store.consumerLag() {
+            print("consumer \(lag.consumer): at position \(lag.position), \(lag.lag) behind")
+        }
+        let parked = try await store.deadLetters().count
+        if parked > 0 { print("dead letters: \(parked) parked (see `strike dlq list`)") }
+        guard integrity == ["ok"], differences.isEmpty else { throw ExitCode(1) }
+    }
+}
+
+struct RebuildProjections: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild-projections", abstract: "Drop every projection and rebuild it from the log.")
+
+    @OptionGroup var database: DatabaseOption
+
+    func run() async throws {
+        let path = try database.existing()
+        let lock = try WriterLock(databasePath: path)
+        let store = try StrikeStore(path: path)
+        try await store.rebuildProjections { done, total in
+            if done == total || done % 500 == 0 { progress("rebuilt \(done)/\(total) streams") }
+        }
+        print("projections rebuilt from the log")
+        withExtendedLifetime(lock) {}
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent copy of the database, safe while the appliance runs.")
+
+    @OptionGroup var database: DatabaseOption
+
+    @Argument(help: "Where to write the backup.")
+    var file: String
+
+    func run() async throws {
+        let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
+        let destination = URL(fileURLWithPath: file)
+        try await store.backup(to: destination) { progress($0) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.intValue ?? 0
+        print("backup written to \(destination.path) (\(size) bytes, integrity ok)")
+    }
+}
+
+struct DeadLetters: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq", abstract: "Events a consumer could not handle.", subcommands: [List.self, Retry.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List parked events.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
+            let letters = try await store.deadLetters()
+            guard !letters.isEmpty else { print("no dead letters"); return }
+            for letter in letters {
+                let state = letter.retryRequestedAt == nil ? "parked" : "retry requested"
+                print("\(letter.consumer)\tposition \(letter.position)\t\(letter.eventType)\t\(letter.attempts) attempts\t\(state)\t\(letter.error)")
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark parked events for redelivery; the appliance redelivers them when it runs.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Only this consumer's dead letters.") var consumer: String?
+        @Option(help: "Only the event at this log position.") var position: Int64?
+
+        func run() async throws {
+            let path = try database.existing()
+            let lock = try WriterLock(databasePath: path)
+            let store = try StrikeStore(path: path)
+            let count = try await store.requestDeadLetterRetry(consumer: consumer, position: position)
+            print("\(count) dead letter(s) marked for redelivery")
+            withExtendedLifetime(lock) {}
+        }
+    }
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure appends on a fresh database file with the production settings; prints one JSON object.")
+
+    @Option(help: "Single-event transactions to append.") var singles = 2000
+    @Option(help: "Batched transactions to append.") var batches = 100
+    @Option(help: "Events per batched transaction.") var batchSize = 100
+    @Option(help: "Directory for the temporary database (default: the system's temporary directory).") var directory: String?
+
+    func run() async throws {
+        let folder = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let result = try await Benchmark.run(
+            directory: folder, singleCount: singles, batchCount: batches, batchSize: batchSize) { progress($0) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import StrikeApp
+import StrikeStore
+
+/// Listen address options shared by `serve` and `demo`.
+struct ListenOptions: ParsableArguments {
+    @Option(help: "Listen address (env STRIKE_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Listen port (env STRIKE_PORT, default 8080).")
+    var port: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env STRIKE_LOG_LEVEL).")
+    var logLevel: String?
+
+    func configuration(databasePath: String) throws -> AppConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        var configuration = AppConfiguration()
+        configuration.databasePath = databasePath
+        configuration.host = host ?? environment["STRIKE_HOST"] ?? configuration.host
+        if let port = port ?? environment["STRIKE_PORT"].flatMap(Int.init) { configuration.port = port }
+        if let level = logLevel ?? environment["STRIKE_LOG_LEVEL"] {
+            guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level \(level)") }
+            configuration.logLevel = parsed
+        }
+        return try configuration.validated()
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the appliance: database, workers and HTTP server.")
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var listen: ListenOptions
+
+    func run() async throws {
+        let configuration = try listen.configuration(databasePath: database.resolved)
+        try await serve(configuration)
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the appliance on a fresh demo database seeded with tenants, a link and regions.")
+
+    @Option(name: .customLong("db"), help: "The demo database file (default ./demo.db).")
+    var path = "./demo.db"
+
+    @Flag(help: "Keep an existing demo database instead of starting afresh.")
+    var keep = false
+
+    @OptionGroup var listen: ListenOptions
+
+    func run() async throws {
+        if !keep {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        var configuration = try listen.configuration(databasePath: path)
+        if listen.host == nil, ProcessInfo.processInfo.environment["STRIKE_HOST"] == nil { configuration.host = "0.0.0.0" }
+        try await serve(configuration) { appliance in
+            try await DemoSeed.seed(appliance.store)
+            print("Osprey Strike demo on http://localhost:\(configuration.port) (database \(path))")
+        }
+    }
+}
+
+/// Takes the writer lock, opens the appliance, runs until SIGTERM or SIGINT.
+private func serve(_ configuration: AppConfiguration, prepare: (Appliance) async throws -> Void = { _ in }) async throws {
+    let lock = try WriterLock(databasePath: configuration.databasePath)
+    let appliance = try await Appliance(configuration: configuration)
+    try await prepare(appliance)
+    let app = buildApplication(appliance)
+    try await app.runService()
+    withExtendedLifetime(lock) {}
+}
