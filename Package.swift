@@ -58,16 +58,29 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Test support shared by the test targets, and the child process the crash-safety test kills.
+        .target(
+            name: "StrikeTestSupport",
+            dependencies: ["StrikeStore", "StrikeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/StrikeTestSupport",
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "strike-crash-writer",
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport"],
+            path: "Tests/CrashWriter",
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeStoreTests",
-            dependencies: ["StrikeStore", "StrikeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "StrikeAppTests",
             dependencies: [
-                "StrikeApp", "StrikeStore", "StrikeCore",
+                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -3,6 +3,12 @@ public struct VersionConflict: Error, Equatable, Sendable, CustomStringConvertib
     public let streamID: String
     public let expected: Int
     public let actual: Int
+    public init(streamID: String, expected: Int, actual: Int) {
+        self.streamID = streamID
+        self.expected = expected
+        self.actual = actual
+    }
+
     public var description: String {
         "stream \(streamID) is at version \(actual), not the expected \(expected): it changed meanwhile"
     }

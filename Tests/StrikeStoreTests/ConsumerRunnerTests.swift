@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import StrikeCore
+import StrikeStore
+import StrikeTestSupport
+import Synchronization
+import Testing
+
+/// A consumer of `test` streams that records each delivery and then does what the test tells it.
+final class RecordingConsumer: EventConsumer {
+    let name: String
+    private let deliveries = Mutex<[Int64]>([])
+    private let behaviour: @Sendable (RecordedEvent, ConsumerContext) async throws -> Void
+
+    init(name: String = "recorder", behaviour: @escaping @Sendable (RecordedEvent, ConsumerContext) async throws -> Void = { _, _ in }) {
+        self.name = name
+        self.behaviour = behaviour
+    }
+
+    var delivered: [Int64] { deliveries.withLock { $0 } }
+
+    func wants(_ event: RecordedEvent) -> Bool { event.streamType == "test" }
+
+    func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
+        deliveries.withLock { $0.append(event.position) }
+        try await behaviour(event, context)
+    }
+}
+
+struct Poisoned: Error {}
+
+@Suite struct ConsumerRunnerTests {
+    private func appendTestEvents(_ store: StrikeStore, count: Int) async throws -> [Int64] {
+        var positions: [Int64] = []
+        for n in 0..<count {
+            let recorded = try await store.append(
+                streamID: "test-\(n)", streamType: "test", expectedVersion: 0,
+                events: [NewEvent(type: "TestHappened", schemaVersion: 1, payload: Data("{}".utf8), actor: .system("test"), occurredAt: Date())])
+            positions.append(recorded[0].position)
+        }
+        return positions
+    }
+
+    private func fastRetries(_ attempts: Int) -> ConsumerRunner.Configuration {
+        var configuration = ConsumerRunner.Configuration()
+        configuration.retry = RetryPolicy(maxAttempts: attempts, initialDelay: .milliseconds(100), maxDelay: .seconds(10))
+        return configuration
+    }
+
+    /// Waits (a few milliseconds at a time, two seconds at most) until `condition` holds.
+    private func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    @Test func anEventHandledButNotCheckpointedIsDeliveredAgainAfterRestart() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let positions = try await appendTestEvents(world.store, count: 1)
+
+        // Given a consumer that handles the event and is killed before it returns (so before its checkpoint).
+        let dying = RecordingConsumer { _, _ in try await Task.sleep(for: .seconds(3600)) }
+        let first = ConsumerRunner(store: world.store, consumers: [dying])
+        let run = Task { try await first.drain() }
+        try await eventually { dying.delivered == positions }
+        run.cancel()
+        _ = await run.result
+        #expect(try await world.store.checkpoint(of: "recorder") == 0)
+
+        // When the appliance starts again, the event is delivered again, then checkpointed once.
+        let restarted = RecordingConsumer()
+        try await ConsumerRunner(store: world.store, consumers: [restarted]).drain()
+        try await ConsumerRunner(store: world.store, consumers: [restarted]).drain()
+        #expect(restarted.delivered == positions)
+        #expect(try await world.store.checkpoint(of: "recorder") == positions[0])
+    }
+
+    @Test func aPoisonEventIsParkedAfterItsAttemptsAndLaterEventsStillArrive() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let positions = try await appendTestEvents(world.store, count: 3)
+        let healed = Mutex(false)
+        let consumer = RecordingConsumer { event, _ in
+            if event.position == positions[0], !healed.withLock({ $0 }) { throw Poisoned() }
+        }
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: fastRetries(3), clock: ImmediateClock())
+
+        try await runner.drain()
+
+        #expect(consumer.delivered == [positions[0], positions[0], positions[0], positions[1], positions[2]])
+        let parked = try await world.store.deadLetters()
+        #expect(parked.map(\.position) == [positions[0]])
+        #expect(parked.first?.attempts == 3)
+        #expect(parked.first?.error.contains("Poisoned") == true)
+        #expect(try await world.store.checkpoint(of: "recorder") == positions[2])
+
+        // When an admin asks for a retry after the cause is fixed, it is redelivered and leaves the table.
+        healed.withLock { $0 = true }
+        #expect(try await world.store.requestDeadLetterRetry() == 1)
+        try await runner.drain()
+        #expect(consumer.delivered.suffix(1) == [positions[0]])
+        #expect(try await world.store.deadLetters().isEmpty)
+        #expect(try await world.store.checkpoint(of: "recorder") == positions[2])
+    }
+
+    @Test func aConsumersWriteAndItsCheckpointCommitTogether() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        try await world.rawSQL("CREATE TABLE consumer_effect (position INTEGER PRIMARY KEY)")
+        let positions = try await appendTestEvents(world.store, count: 2)
+        let writer = RecordingConsumer(name: "writer") { event, context in
+            let position = event.position
+            try await context.write { db in
+                try db.execute(sql: "INSERT INTO consumer_effect VALUES (?)", arguments: [position])
+                if position == positions[1] { throw Poisoned() }
+            }
+        }
+
+        try await ConsumerRunner(store: world.store, consumers: [writer], configuration: fastRetries(1), clock: ImmediateClock()).drain()
+
+        // The failed write left no effect behind; the event is parked, not lost.
+        let effects = try await world.store.writer.read { db in try Int64.fetchAll(db, sql: "SELECT position FROM consumer_effect") }
+        #expect(effects == [positions[0]])
+        #expect(try await world.store.deadLetters().map(\.position) == [positions[1]])
+    }
+
+    @Test func aCommitWakesARunningConsumerWithoutWaitingForThePoll() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let consumer = RecordingConsumer()
+        var configuration = ConsumerRunner.Configuration()
+        configuration.pollInterval = .seconds(3600)
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration)
+        let service = Task { try await runner.run() }
+        defer { service.cancel() }
+        try await eventually { !runner.heartbeatsNow().contains { $0.at == .distantPast } }
+
+        let positions = try await appendTestEvents(world.store, count: 1)
+
+        try await eventually { consumer.delivered == positions }
+        #expect(consumer.delivered == positions)
+    }
+}

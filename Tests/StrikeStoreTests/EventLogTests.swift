@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import StrikeCore
+import StrikeStore
+import StrikeTestSupport
+import Testing
+
+@Suite struct EventLogTests {
+    private func event(_ n: Int) -> NewEvent {
+        NewEvent(type: "TestHappened", schemaVersion: 1, payload: Data("{\"n\":\(n)}".utf8), actor: .system("test"), occurredAt: Date())
+    }
+
+    @Test func twoWritersAtTheSameExpectedVersionOneWinsOneConflicts() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let store = world.store
+        try await store.append(streamID: "s", streamType: "test", expectedVersion: 0, events: [event(0)])
+
+        let results = await withTaskGroup(of: Result<[RecordedEvent], any Error>.self) { group in
+            for n in 1...2 {
+                group.addTask {
+                    do {
+                        return .success(try await store.append(streamID: "s", streamType: "test", expectedVersion: 1, events: [self.event(n)]))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+
+        let wins = results.filter { if case .success = $0 { true } else { false } }
+        let conflicts = results.compactMap { result -> VersionConflict? in
+            if case .failure(let error) = result { error as? VersionConflict } else { nil }
+        }
+        #expect(wins.count == 1)
+        #expect(conflicts == [VersionConflict(streamID: "s", expected: 1, actual: 2)])
+        #expect(try await store.stream("s").map(\.version) == [1, 2])
+    }
+
+    @Test func eightConcurrentWritersOnDistinctStreamsAllSucceed() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let store = world.store
+        let perWriter = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for version in 0..<perWriter {
+                        try await store.append(streamID: "writer-\(writer)", streamType: "test", expectedVersion: version, events: [self.event(version)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+
+        let all = try await store.events(afterPosition: 0, limit: 10_000)
+        #expect(all.count == 8 * perWriter)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.position < $1.position })
+        #expect(Set(all.map(\.position)).count == all.count)
+        for writer in 0..<8 {
+            #expect(try await store.stream("writer-\(writer)").map(\.version) == Array(1...perWriter))
+        }
+    }
+
+    @Test(arguments: ["UPDATE event SET type = 'Tampered'", "DELETE FROM event", "UPDATE event SET payload = '{}' WHERE position = 1"])
+    func theLogRefusesRawUpdateAndDelete(sql: String) async throws {
+        let world = try await TestWorld.make()
+        try await world.createEco()
+        let before = try await world.store.events(afterPosition: 0)
+
+        let error = await #expect(throws: DatabaseError.self) { try await world.rawSQL(sql) }
+        #expect(error?.message?.contains("append-only") == true)
+        #expect(try await world.store.events(afterPosition: 0) == before)
+    }
+
+    @Test func anOldEcoCreatedPayloadLoadsThroughTheUpcaster() async throws {
+        let world = try await TestWorld.make()
+        // Given an EcoCreated written at schema v1, before attachments existed.
+        let v1 = """
+            {"description":"Fiber cut on Main St","ecoID":"old-eco","jobID":"E2-00007-2024","jobType":"MFR",
+             "location":{"type":"Point","coordinates":[-104.99,39.74]},"nocTenantID":"test-noc","ospTenantID":"test-osp"}
+            """
+        try await world.store.append(
+            streamID: "old-eco", streamType: "eco", expectedVersion: 0,
+            events: [NewEvent(type: "EcoCreated", schemaVersion: 1, payload: Data(v1.utf8), actor: .system("v1"), occurredAt: Date())])
+
+        // When it is read back
+        let stored = try #require(try await world.store.stream("old-eco").first)
+        let event: EcoEvent = try stored.decode()
+        let loaded = try await world.store.load(Eco.self, id: "old-eco")
+
+        // Then it is the current EcoCreated, with no attachments, and the stored row is untouched.
+        guard case .created(let created) = event else { Issue.record("not EcoCreated: \(event)"); return }
+        #expect(created.attachments == [])
+        #expect(created.jobID == JobID(prefix: "E2", number: 7, year: 2024))
+        #expect(loaded.state.jobType == .mfr)
+        #expect(stored.schemaVersion == 1)
+        #expect(!String(decoding: stored.payload, as: UTF8.self).contains("attachments"))
+    }
+}
