@@ -70,6 +70,10 @@ extension Eco {
             return try state.updateDetails(change)
         case .markTasked(let taskID):
             guard !taskID.isEmpty else { throw .invalid([FieldProblem(field: "renderTaskID", message: "must not be empty")]) }
+            // FAILED(pager) → TASKED is allowed, but only through an operator's retry, never by a new task.
+            guard state.integration == .pending else {
+                throw .invalidIntegrationTransition(from: state.integration, to: .tasked)
+            }
             return [try state.integrationMove(to: .tasked, renderTaskID: taskID)]
         case .failIntegration(let stage, let reason):
             return [try state.integrationMove(to: .failed(stage), reason: reason)]

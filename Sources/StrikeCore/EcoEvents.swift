@@ -12,6 +12,20 @@ public struct EcoCreated: Codable, Sendable, Equatable {
     public var description: String
     public var location: EcoLocation
     public var attachments: [String]
+
+    public init(
+        ecoID: EcoID, nocTenantID: TenantID, ospTenantID: TenantID, jobID: JobID, jobType: JobType,
+        description: String, location: EcoLocation, attachments: [String]
+    ) {
+        self.ecoID = ecoID
+        self.nocTenantID = nocTenantID
+        self.ospTenantID = ospTenantID
+        self.jobID = jobID
+        self.jobType = jobType
+        self.description = description
+        self.location = location
+        self.attachments = attachments
+    }
 }
 
 /// An operator changed what the ECO says; only the changed fields are present.
@@ -19,6 +33,12 @@ public struct EcoDetailsUpdated: Codable, Sendable, Equatable {
     public var jobType: JobType?
     public var description: String?
     public var location: EcoLocation?
+
+    public init(jobType: JobType? = nil, description: String? = nil, location: EcoLocation? = nil) {
+        self.jobType = jobType
+        self.description = description
+        self.location = location
+    }
 }
 
 /// The integration moved on, with what it learned on the way.
@@ -29,6 +49,18 @@ public struct EcoIntegrationStatusChanged: Codable, Sendable, Equatable {
     public var renderTaskID: String?
     public var pagerRunID: PagerRunID?
     public var acceptedBy: String?
+
+    public init(
+        from: IntegrationState, to: IntegrationState, reason: String? = nil, renderTaskID: String? = nil,
+        pagerRunID: PagerRunID? = nil, acceptedBy: String? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+        self.renderTaskID = renderTaskID
+        self.pagerRunID = pagerRunID
+        self.acceptedBy = acceptedBy
+    }
 }
 
 /// The work status moved (IN_PROGRESS or COMPLETED; hard completion and cancellation have their own events).
@@ -36,6 +68,12 @@ public struct EcoStatusChanged: Codable, Sendable, Equatable {
     public var from: EcoStatus
     public var to: EcoStatus
     public var reason: String?
+
+    public init(from: EcoStatus, to: EcoStatus, reason: String? = nil) {
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
 }
 
 /// One Render task was seen changed.
@@ -44,31 +82,58 @@ public struct EcoTaskChanged: Codable, Sendable, Equatable {
     public var status: RenderTaskStatus
     public var assignee: String?
     public var fingerprint: String
+
+    public init(taskID: String, status: RenderTaskStatus, assignee: String? = nil, fingerprint: String) {
+        self.taskID = taskID
+        self.status = status
+        self.assignee = assignee
+        self.fingerprint = fingerprint
+    }
 }
 
 /// More tasks appeared in the subsector than were known: a clone made in the field.
 public struct EcoLateCloneDetected: Codable, Sendable, Equatable {
     public var taskID: String
     public var taskCount: Int
+
+    public init(taskID: String, taskCount: Int) {
+        self.taskID = taskID
+        self.taskCount = taskCount
+    }
 }
 
 /// Every task completed; the ECO becomes hard complete at `until` unless work reappears.
 public struct EcoGracePeriodStarted: Codable, Sendable, Equatable {
     public var until: Date
+
+    public init(until: Date) {
+        self.until = until
+    }
 }
 
 /// The grace period ended with all work complete; nothing changes this ECO any more.
-public struct EcoHardCompleted: Codable, Sendable, Equatable {}
+public struct EcoHardCompleted: Codable, Sendable, Equatable {
+    public init() {}
+}
 
 /// No change was seen for the inactivity limit.
 public struct EcoStaleDetected: Codable, Sendable, Equatable {
     public var quietSince: Date
+
+    public init(quietSince: Date) {
+        self.quietSince = quietSince
+    }
 }
 
 /// An operator cancelled the ECO.
 public struct EcoCancelled: Codable, Sendable, Equatable {
     public var from: EcoStatus
     public var reason: String
+
+    public init(from: EcoStatus, reason: String) {
+        self.from = from
+        self.reason = reason
+    }
 }
 
 // MARK: - The event enum

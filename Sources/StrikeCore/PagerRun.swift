@@ -58,18 +58,43 @@ public struct PagerRunStarted: Codable, Sendable, Equatable {
     public var message: String
     /// How many times the whole list is called before the run is exhausted (1 = once).
     public var rounds: Int
+
+    public init(
+        runID: PagerRunID, ecoID: EcoID, pagerListID: PagerListID, pagerListName: String,
+        contacts: [PagerContact], message: String, rounds: Int
+    ) {
+        self.runID = runID
+        self.ecoID = ecoID
+        self.pagerListID = pagerListID
+        self.pagerListName = pagerListName
+        self.contacts = contacts
+        self.message = message
+        self.rounds = rounds
+    }
 }
 
 public struct PagerAttemptRecorded: Codable, Sendable, Equatable {
     public var contactIndex: Int
     public var callSid: String?
     public var kind: PagerAttemptKind
+
+    public init(contactIndex: Int, callSid: String? = nil, kind: PagerAttemptKind) {
+        self.contactIndex = contactIndex
+        self.callSid = callSid
+        self.kind = kind
+    }
 }
 
 public struct PagerRunCompleted: Codable, Sendable, Equatable {
     public var outcome: PagerOutcome
     public var acceptedContactIndex: Int?
     public var reason: String?
+
+    public init(outcome: PagerOutcome, acceptedContactIndex: Int? = nil, reason: String? = nil) {
+        self.outcome = outcome
+        self.acceptedContactIndex = acceptedContactIndex
+        self.reason = reason
+    }
 }
 
 public enum PagerRunEvent: Sendable, Equatable {

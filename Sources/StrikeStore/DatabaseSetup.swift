@@ -9,6 +9,8 @@ public struct DatabaseOptions: Sendable {
     public var busyTimeout: TimeInterval = 5
     /// Open read-only (verify and backup run beside a live appliance and must never write).
     public var readOnly = false
+    /// The SpatiaLite module to load: a name on the library path, or a file (env `STRIKE_SPATIALITE`).
+    public var spatialiteModule = ProcessInfo.processInfo.environment["STRIKE_SPATIALITE"] ?? "mod_spatialite"
 
     public init(busyTimeout: TimeInterval = 5, readOnly: Bool = false) {
         self.busyTimeout = busyTimeout
@@ -25,7 +27,7 @@ enum DatabaseSetup {
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "strike"
         configuration.prepareDatabase { db in
-            try loadSpatiaLite(db)
+            try loadSpatiaLite(db, module: options.spatialiteModule)
             if !options.readOnly {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
@@ -33,12 +35,12 @@ enum DatabaseSetup {
         return configuration
     }
 
-    static func loadSpatiaLite(_ db: Database) throws {
+    static func loadSpatiaLite(_ db: Database, module: String) throws {
         let connection = db.sqliteConnection
         sqlite3_enable_load_extension(connection, 1)
         defer { sqlite3_enable_load_extension(connection, 0) }
         var message: UnsafeMutablePointer<CChar>?
-        let code = sqlite3_load_extension(connection, "mod_spatialite", nil, &message)
+        let code = sqlite3_load_extension(connection, module, nil, &message)
         guard code == SQLITE_OK else {
             let detail = message.map { String(cString: $0) } ?? "error \(code)"
             sqlite3_free(message)

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import StrikeStore
+import StrikeTestSupport
+import Testing
+
+@Suite struct CrashSafetyTests {
+    /// A child appends ECOs and prints each acknowledged id; it is killed with SIGKILL at random moments.
+    /// Every acknowledged ECO must survive, in the log and in `eco_view`, and the file must stay sound.
+    @Test func everyAcknowledgedEcoSurvivesSigkill() async throws {
+        let directory = try TemporaryDirectory()
+        let database = directory.path("crash.db")
+        var acknowledged: [String] = []
+        var kills = 0
+        while kills < 24 {
+            let child = try RunningProduct("strike-crash-writer", [database])
+            // Kill at a random moment: sometimes while it opens or migrates, mostly mid-append.
+            let delay = Int.random(in: 20...250)
+            try await child.wait(upTo: Double(delay) / 1000) { !$0.isRunning }
+            #expect(child.isRunning, "the writer died on its own: \(child.standardError)")
+            child.stop(SIGKILL)
+            kills += 1
+            acknowledged += child.lines
+        }
+        #expect(acknowledged.count > 50, "too few appends to prove anything: \(acknowledged.count)")
+
+        let store = try StrikeStore(path: database)
+        let (logged, viewed, numbers) = try await store.writer.read { db in
+            (
+                Set(try String.fetchAll(db, sql: "SELECT stream_id FROM event WHERE type = 'EcoCreated'")),
+                Set(try String.fetchAll(db, sql: "SELECT eco_id FROM eco_view")),
+                try Int.fetchAll(db, sql: "SELECT job_number FROM eco_view ORDER BY job_number")
+            )
+        }
+        let missingFromLog = Set(acknowledged).subtracting(logged)
+        let missingFromView = Set(acknowledged).subtracting(viewed)
+        #expect(missingFromLog.isEmpty)
+        #expect(missingFromView.isEmpty)
+        #expect(numbers == Array(1...numbers.count), "job numbers have gaps")
+        #expect(try await store.integrityCheck() == ["ok"])
+
+        let verify = try runProduct("strike", ["verify", "--db", database])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("projections: match a replay of the log"))
+    }
+}
