@@ -24,8 +24,8 @@ public enum DisplayStatus: String, Codable, Sendable, CaseIterable {
         if integration == .dispatched, shown.allSatisfy({ $0 == .pending }) { return (.dispatched, nil) }
         if shown.contains(.blocked) { return (.blocked, nil) }
         if !shown.isEmpty, shown.allSatisfy({ $0 == .complete }) { return (.complete, nil) }
-        if shown.contains(.assigned) { return (.assigned, nil) }
         if shown.contains(.inProgress) { return (.inProgress, nil) }
+        if shown.contains(.assigned) { return (.assigned, nil) }
         return (.pending, nil)
     }
 

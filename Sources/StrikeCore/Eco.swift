@@ -91,6 +91,8 @@ extension Eco {
         case .detectLateClone(let taskID, let count):
             return [.lateCloneDetected(EcoLateCloneDetected(taskID: taskID, taskCount: count))]
         case .startWork:
+            // Work starts once; coming back from COMPLETED is a reopening, which says why.
+            guard state.status == .open else { throw .invalidStatusTransition(from: state.status, to: .inProgress) }
             return [try state.statusMove(to: .inProgress)]
         case .completeWork:
             return [try state.statusMove(to: .completed)]
