@@ -15,7 +15,7 @@ import Testing
         try await world.rawSQL("DELETE FROM eco_task_view")
 
         let differences = try await world.store.projectionDifferences()
-        #expect(differences.contains { $0.contains("eco_view eco_id=\(id)") && $0.contains("description is \"edited by hand\" but the log gives \"Fiber cut on Main St\"") })
+        #expect(differences.contains { $0.contains("eco_view eco_id=\"\(id)\"") && $0.contains("description is \"edited by hand\" but the log gives \"Fiber cut on Main St\"") })
         #expect(differences.contains { $0.contains("eco_task_view") && $0.contains("missing") })
 
         try await world.store.rebuildProjections()
