@@ -35,23 +35,12 @@ public typealias TenantID = Identifier<TenantTag>
 public typealias PagerRunID = Identifier<PagerRunTag>
 public typealias PagerListID = Identifier<PagerListTag>
 
-/// Who did something: a user id, or a named system actor such as `system:pager`.
-public struct ActorID: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+public enum ActorTag {}
 
+/// Who did something: a user id, or a named system actor such as `system:pager`.
+public typealias ActorID = Identifier<ActorTag>
+
+extension Identifier where Tag == ActorTag {
     public static func user(_ id: String) -> ActorID { ActorID("user:\(id)") }
     public static func system(_ name: String) -> ActorID { ActorID("system:\(name)") }
-
-    public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public var description: String { rawValue }
 }
