@@ -1,4 +1,6 @@
-/// Exponential backoff with full jitter and a cap: the one way the appliance waits between retries.
+import Foundation
+
+/// Exponential backoff with jitter and a cap: the one way the appliance waits between retries.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     public var initialDelay: Duration
@@ -36,10 +38,4 @@ public struct RetryPolicy: Sendable, Equatable {
             }
         }
     }
-}
-
-private func pow(_ base: Double, _ exponent: Double) -> Double {
-    var result = 1.0
-    for _ in 0..<Int(exponent) { result *= base }
-    return result
 }

@@ -68,8 +68,7 @@ public final class ConsumerRunner: Service {
     }
 
     private func loop(_ consumer: any EventConsumer) async throws {
-        let wakeUps = store.commits.subscribe()
-        var iterator = wakeUps.makeAsyncIterator()
+        let wakeUp = store.commits.subscribe()
         while !Task.isCancelled {
             do {
                 if try await deliverBatch(to: consumer) { continue }
@@ -78,21 +77,19 @@ public final class ConsumerRunner: Service {
             } catch {
                 logger.error("consumer failed to read the log", metadata: ["consumer": "\(consumer.name)", "error": "\(error)"])
             }
-            await waitForWakeUp(&iterator)
+            await waitForCommit(wakeUp)
         }
     }
 
-    /// Returns after a commit signal or the poll interval, whichever comes first.
-    private func waitForWakeUp(_ iterator: inout AsyncStream<Void>.Iterator) async {
+    /// Returns after a commit or the poll interval, whichever comes first.
+    private func waitForCommit(_ wakeUp: WakeUp) async {
         let clock = self.clock, interval = configuration.pollInterval
-        nonisolated(unsafe) var wake = iterator
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = await wake.next() }
+            group.addTask { await wakeUp.wait() }
             group.addTask { try? await clock.sleep(for: interval) }
             await group.next()
             group.cancelAll()
         }
-        iterator = wake
     }
 
     /// Redelivers requested dead letters, then the next batch after the checkpoint. True if there was work.

@@ -64,22 +64,72 @@ public struct StrikeStore: Sendable {
     }
 }
 
-/// Wakes every waiting consumer; a consumer that was busy sees one pending wake-up, not a queue of them.
+/// Tells every subscriber that events were committed.
 public final class CommitSignal: Sendable {
-    private let subscribers = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+    private struct Subscriber { weak var wakeUp: WakeUp? }
+    private let subscribers = Mutex<[ObjectIdentifier: Subscriber]>([:])
 
     public init() {}
 
-    public func subscribe() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let id = UUID()
-        subscribers.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
-        return stream
+    /// A wake-up that this signal sets until the subscriber lets it go.
+    public func subscribe() -> WakeUp {
+        let wakeUp = WakeUp()
+        subscribers.withLock { $0[ObjectIdentifier(wakeUp)] = Subscriber(wakeUp: wakeUp) }
+        return wakeUp
     }
 
     public func signal() {
-        subscribers.withLock { for continuation in $0.values { continuation.yield() } }
+        let live = subscribers.withLock { subscribers in
+            subscribers = subscribers.filter { $0.value.wakeUp != nil }
+            return subscribers.values.compactMap(\.wakeUp)
+        }
+        for wakeUp in live { wakeUp.set() }
+    }
+}
+
+/// A flag one waiter sleeps on. Setting it while nobody waits is remembered once; cancelling a wait
+/// leaves the flag usable for the next one (unlike an `AsyncStream`, which a cancelled `next()` ends).
+public final class WakeUp: Sendable {
+    private struct State {
+        var isSet = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    public func set() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.isSet = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once the flag is set (clearing it), or at once when the task is cancelled.
+    public func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.isSet || Task.isCancelled {
+                        state.isSet = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
     }
 }
 

@@ -135,4 +135,33 @@ struct Poisoned: Error {}
         try await eventually { consumer.delivered == positions }
         #expect(consumer.delivered == positions)
     }
+
+    @Test func anIdleConsumerWaitsAndStillWakesOnCommitAfterItsPollsTimedOut() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let consumer = RecordingConsumer()
+        let clock = ManualClock()
+        var configuration = ConsumerRunner.Configuration()
+        configuration.pollInterval = .seconds(10)
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration, clock: clock)
+        let service = Task { try await runner.run() }
+        defer { service.cancel() }
+
+        // Given the consumer idled through two polls that timed out...
+        for _ in 0..<2 {
+            try await eventually { clock.sleeperCount == 1 }
+            clock.advance(by: .seconds(10))
+        }
+        try await eventually { clock.sleeperCount == 1 }
+
+        // ...it is waiting, not spinning: one sleep per wait (three so far), not one per loop turn...
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(clock.sleepsStarted == 3)
+
+        // ...and a commit still wakes it, with no further tick of the clock.
+        let positions = try await appendTestEvents(world.store, count: 1)
+        try await eventually { consumer.delivered == positions }
+        #expect(consumer.delivered == positions)
+        try await eventually { clock.sleeperCount == 1 }
+        #expect(clock.sleepsStarted == 4)
+    }
 }
