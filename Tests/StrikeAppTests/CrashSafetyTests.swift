@@ -13,7 +13,7 @@ import Testing
         var acknowledged: [String] = []
         var kills = 0
         while kills < 24 {
-            let child = try RunningProduct("strike-crash-writer", [database])
+            let child = try RunningProduct("strike-crash-writer", ["append", database])
             if kills.isMultiple(of: 2) {
                 // Any moment at all: often while it opens or migrates the database, sometimes mid-append.
                 try await child.wait(upTo: Double.random(in: 0.005...0.25)) { !$0.isRunning }
@@ -47,5 +47,22 @@ import Testing
         let verify = try runProduct("strike", ["verify", "--db", database])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("projections: match a replay of the log"))
+    }
+
+    /// A consumer handles an event and its process is killed before the checkpoint commits: after a
+    /// restart the event is delivered again, and once handled to the end it is checkpointed.
+    @Test func anEventHandledButNotCheckpointedIsRedeliveredAfterSigkill() async throws {
+        let world = try await TestWorld.make()
+        let position = try #require(try await world.createEco().events.first?.position)
+
+        let killed = try RunningProduct("strike-crash-writer", ["consume", world.databasePath, "hang"])
+        #expect(try await killed.wait(upTo: 30) { $0.lines.contains("handled \(position)") }, "\(killed.standardError)")
+        killed.stop(SIGKILL)
+        #expect(try await world.store.checkpoint(of: "crash-test") == 0)
+
+        let restarted = try RunningProduct("strike-crash-writer", ["consume", world.databasePath, "finish"])
+        #expect(try await restarted.wait(upTo: 30) { $0.lines.contains("caught up") }, "\(restarted.standardError)")
+        #expect(restarted.lines == ["handled \(position)", "caught up"])
+        #expect(try await world.store.checkpoint(of: "crash-test") == position)
     }
 }

@@ -30,7 +30,7 @@ import Testing
     @Test func aBackupTakenWhileAnotherProcessAppendsIsSound() async throws {
         let directory = try TemporaryDirectory()
         let database = directory.path("live.db"), backup = directory.path("backup.db")
-        let writer = try RunningProduct("strike-crash-writer", [database])
+        let writer = try RunningProduct("strike-crash-writer", ["append", database])
         try await writer.wait(upTo: 20) { $0.lines.count >= 20 }
 
         let result = try runProduct("strike", ["backup", "--db", database, backup])
