@@ -19,6 +19,9 @@ enum Migrations {
             try db.execute(sql: "SELECT AddGeometryColumn('pager_list', 'region', 4326, 'MULTIPOLYGON', 'XY')")
             try db.execute(sql: "SELECT CreateSpatialIndex('pager_list', 'region')")
         }
+        migrator.registerMigration("v2-users") { db in
+            try db.execute(sql: userSchema)
+        }
         return migrator
     }
 
@@ -114,6 +117,45 @@ enum Migrations {
             action TEXT NOT NULL,
             before TEXT,
             after TEXT
+        );
+        """
+
+    static let userSchema = """
+        CREATE TABLE app_user (
+            id TEXT PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(username) BETWEEN 1 AND 64),
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            is_owner INTEGER NOT NULL DEFAULT 0 CHECK (is_owner IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE membership (
+            user_id TEXT NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+            tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'viewer')),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, tenant_id)
+        );
+        -- Only hashes of session ids and API tokens are stored: a copy of the file opens no session.
+        CREATE TABLE user_session (
+            id_hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX user_session_by_user ON user_session(user_id);
+        CREATE TABLE api_token (
+            id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL CHECK (length(trim(name)) BETWEEN 1 AND 100),
+            tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'viewer')),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT
         );
         """
 }

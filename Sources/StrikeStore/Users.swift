@@ -1,0 +1,254 @@
+public import Foundation
+import GRDB
+public import StrikeCore
+
+/// What a member may do in a tenant; each role includes the ones below it.
+public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
+    case viewer, dispatcher, admin
+
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+}
+
+public struct User: Codable, Sendable, Equatable {
+    public let id: String
+    public let username: String
+    public let displayName: String
+    public let isOwner: Bool
+
+    init(row: Row) {
+        id = row["id"]
+        username = row["username"]
+        displayName = row["display_name"]
+        isOwner = row["is_owner"]
+    }
+}
+
+/// A user's place in a tenant.
+public struct Membership: Codable, Sendable, Equatable {
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let tenantKind: TenantKind
+    public let role: Role
+
+    public init(tenantID: TenantID, tenantName: String, tenantKind: TenantKind, role: Role) {
+        self.tenantID = tenantID
+        self.tenantName = tenantName
+        self.tenantKind = tenantKind
+        self.role = role
+    }
+}
+
+/// An API token as listed (never its secret, which only its creator saw once).
+public struct APIToken: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let tenantID: TenantID
+    public let tenantName: String
+    public let tenantKind: TenantKind
+    public let role: Role
+    public let createdBy: String
+    public let createdAt: String
+    public let lastUsedAt: String?
+    public let revokedAt: String?
+
+    init(row: Row) {
+        id = row["id"]
+        name = row["name"]
+        tenantID = TenantID(row["tenant_id"] as String)
+        tenantName = row["tenant_name"]
+        tenantKind = TenantKind(rawValue: row["tenant_kind"])!
+        role = Role(rawValue: row["role"])!
+        createdBy = row["created_by"]
+        createdAt = row["created_at"]
+        lastUsedAt = row["last_used_at"]
+        revokedAt = row["revoked_at"]
+    }
+
+    /// Token rows with their tenant's name and kind.
+    static let select = "SELECT api_token.*, tenant.name AS tenant_name, tenant.kind AS tenant_kind FROM api_token JOIN tenant ON tenant.id = api_token.tenant_id"
+}
+
+/// Why an account operation was refused.
+public struct AccountError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser }
+    public let code: Code
+    public let message: String
+    public var description: String { message }
+}
+
+extension StrikeStore {
+    /// Adds a user; `requireNoOwner` makes it the one-time creation of the first owner, atomically.
+    public func createUser(
+        username: String, displayName: String, passwordHash: String, isOwner: Bool, requireNoOwner: Bool = false,
+        actor: ActorID
+    ) async throws -> User {
+        let at = now()
+        let id = UUID().uuidString.lowercased()
+        return try await writer.write { db in
+            if requireNoOwner, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") == true {
+                throw AccountError(code: .ownerExists, message: "an owner already exists")
+            }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)", arguments: [username]) == true {
+                throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
+            }
+            let stamp = ISO8601.string(from: at)
+            try db.execute(
+                sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
+            let user = try Self.user(id: id, db)
+            try AuditLog.record(db, at: at, actor: actor, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
+            return user
+        }
+    }
+
+    public func hasOwner() async throws -> Bool {
+        try await writer.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") ?? false }
+    }
+
+    /// The user and stored password hash for a username, for checking a login.
+    public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username])
+                .map { (User(row: $0), $0["password_hash"] as String) }
+        }
+    }
+
+    public func passwordHash(userID: String) async throws -> String? {
+        try await writer.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM app_user WHERE id = ?", arguments: [userID]) }
+    }
+
+    /// Replaces a password and ends every other session of the user.
+    public func changePassword(userID: String, passwordHash: String, keepingSession sessionHash: String?, actor: ActorID) async throws {
+        let at = now()
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
+                arguments: [passwordHash, ISO8601.string(from: at), userID])
+            try db.execute(
+                sql: "DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?", arguments: [userID, sessionHash])
+            try AuditLog.record(
+                db, at: at, actor: actor, entity: "user", entityID: userID, action: "change-password",
+                before: nil as String?, after: "password changed; other sessions ended")
+        }
+    }
+
+    public func memberships(userID: String) async throws -> [Membership] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.tenant_id, m.role, t.name, t.kind FROM membership m JOIN tenant t ON t.id = m.tenant_id
+                    WHERE m.user_id = ? ORDER BY t.name
+                    """,
+                arguments: [userID]
+            ).map {
+                Membership(
+                    tenantID: TenantID($0["tenant_id"] as String), tenantName: $0["name"],
+                    tenantKind: TenantKind(rawValue: $0["kind"])!, role: Role(rawValue: $0["role"])!)
+            }
+        }
+    }
+
+    public func addMembership(userID: String, tenantID: TenantID, role: Role, actor: ActorID) async throws {
+        let at = now()
+        try await writer.write { db in
+            _ = try Self.tenant(tenantID, db)
+            _ = try Self.user(id: userID, db)
+            try db.execute(
+                sql: """
+                    INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(user_id, tenant_id) DO UPDATE SET role = excluded.role
+                    """,
+                arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
+            try AuditLog.record(
+                db, at: at, actor: actor, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
+                before: nil as String?, after: role.rawValue)
+        }
+    }
+
+    static func user(id: String, _ db: Database) throws -> User {
+        guard let user = try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE id = ?", arguments: [id]).map(User.init(row:)) else {
+            throw AccountError(code: .unknownUser, message: "there is no user \(id)")
+        }
+        return user
+    }
+}
+
+// MARK: - Sessions and API tokens
+
+extension StrikeStore {
+    public func createSession(idHash: String, userID: String, csrfToken: String, expiresAt: Date) async throws {
+        let at = now()
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO user_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [idHash, userID, csrfToken, ISO8601.string(from: at), ISO8601.string(from: expiresAt)])
+        }
+    }
+
+    /// The live session with this id hash: its user and CSRF token; nil when unknown or expired.
+    public func session(idHash: String) async throws -> (user: User, csrfToken: String)? {
+        let now = ISO8601.string(from: self.now())
+        return try await writer.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT user_id, csrf_token FROM user_session WHERE id_hash = ? AND expires_at > ?",
+                    arguments: [idHash, now])
+            else { return nil }
+            return (try Self.user(id: row["user_id"], db), row["csrf_token"])
+        }
+    }
+
+    public func deleteSession(idHash: String) async throws {
+        try await writer.write { db in try db.execute(sql: "DELETE FROM user_session WHERE id_hash = ?", arguments: [idHash]) }
+    }
+
+    public func createToken(
+        id: String, tokenHash: String, name: String, tenantID: TenantID, role: Role, createdBy: String, actor: ActorID
+    ) async throws -> APIToken {
+        let at = now()
+        return try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [id, tokenHash, name, tenantID.rawValue, role.rawValue, createdBy, ISO8601.string(from: at)])
+            let token = APIToken(row: try Row.fetchOne(db, sql: "\(APIToken.select) WHERE api_token.id = ?", arguments: [id])!)
+            try AuditLog.record(db, at: at, actor: actor, entity: "api_token", entityID: id, action: "create", before: nil as APIToken?, after: token)
+            return token
+        }
+    }
+
+    /// The unrevoked token with this hash, its last use recorded.
+    public func useToken(tokenHash: String) async throws -> APIToken? {
+        let at = ISO8601.string(from: now())
+        return try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL", arguments: [at, tokenHash])
+            guard db.changesCount == 1 else { return nil }
+            return try Row.fetchOne(db, sql: "\(APIToken.select) WHERE token_hash = ?", arguments: [tokenHash]).map(APIToken.init(row:))
+        }
+    }
+
+    public func tokens(tenantID: TenantID) async throws -> [APIToken] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "\(APIToken.select) WHERE tenant_id = ? ORDER BY api_token.created_at", arguments: [tenantID.rawValue])
+                .map(APIToken.init(row:))
+        }
+    }
+
+    /// Revokes a token of this tenant; false when the tenant has no such token.
+    public func revokeToken(id: String, tenantID: TenantID, actor: ActorID) async throws -> Bool {
+        let at = now()
+        return try await writer.write { db in
+            let query = "\(APIToken.select) WHERE api_token.id = ? AND tenant_id = ?"
+            guard let before = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:)) else {
+                return false
+            }
+            try db.execute(
+                sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [ISO8601.string(from: at), id])
+            let after = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:))
+            try AuditLog.record(db, at: at, actor: actor, entity: "api_token", entityID: id, action: "revoke", before: before, after: after)
+            return true
+        }
+    }
+}
