@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 public import Logging
+public import StrikeHTTP
 
 /// Everything `strike serve` needs, validated once at start; every problem is reported together.
 public struct AppConfiguration: Sendable {
@@ -10,6 +11,18 @@ public struct AppConfiguration: Sendable {
     public var snapshotThreshold = 50
     /// Consumer lag (events) above which `/readyz` reports not ready.
     public var maxReadyLag: Int64 = 1000
+    /// The address browsers and Twilio reach the appliance at, such as `https://strike.noc.example`.
+    public var publicBaseURL: URL?
+    /// bcrypt cost for new password hashes.
+    public var passwordCost: UInt8 = 12
+
+    /// What the API needs to know of this configuration.
+    public var apiSettings: APISettings {
+        var settings = APISettings()
+        settings.passwordCost = passwordCost
+        settings.secureCookies = publicBaseURL?.scheme == "https"
+        return settings
+    }
 
     public init() {}
 
@@ -22,6 +35,10 @@ public struct AppConfiguration: Sendable {
         if !(1...65535).contains(port) { problems.append("port \(port) is outside 1…65535") }
         if host.isEmpty { problems.append("the listen address is empty") }
         if snapshotThreshold < 1 { problems.append("the snapshot threshold must be at least 1") }
+        if let url = publicBaseURL, !["http", "https"].contains(url.scheme ?? "") || url.host == nil {
+            problems.append("the public base URL \(url) must be an absolute http or https URL")
+        }
+        if !(4...31).contains(passwordCost) { problems.append("the bcrypt cost must be 4…31") }
         return problems
     }
 

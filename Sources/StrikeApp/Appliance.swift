@@ -15,6 +15,12 @@ public struct Appliance: Sendable {
     public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
         let configuration = try configuration.validated()
         let store = try StrikeStore(path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold)
+        try await self.init(configuration: configuration, store: store, clock: clock)
+    }
+
+    /// The appliance around a store that is already open (tests share theirs).
+    public init(configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock()) async throws {
+        let configuration = try configuration.validated()
         let versions = try await store.versions()
         Logger.strike("store").info(
             "database open",
@@ -49,13 +55,14 @@ public struct Appliance: Sendable {
 }
 
 /// The HTTP application with the appliance's workers as services, ready to `runService()` or to test.
-public func buildApplication(_ appliance: Appliance) -> some ApplicationProtocol {
+public func buildApplication(_ appliance: Appliance) async -> some ApplicationProtocol {
     var logger = Logger.strike("http")
     logger.logLevel = appliance.configuration.logLevel
-    let router = Router()
-    HealthRoutes.add(to: router) { await appliance.readiness() }
+    let api = await StrikeAPI.build(store: appliance.store, settings: appliance.configuration.apiSettings) {
+        await appliance.readiness()
+    }
     var app = Application(
-        router: router,
+        router: api.router,
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
         logger: logger)
     app.addServices(appliance.runner)

@@ -16,12 +16,19 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env STRIKE_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "The URL browsers and Twilio reach the appliance at (env STRIKE_PUBLIC_BASE_URL).")
+    var publicBaseURL: String?
+
     func configuration(databasePath: String) throws -> AppConfiguration {
         let environment = ProcessInfo.processInfo.environment
         var configuration = AppConfiguration()
         configuration.databasePath = databasePath
         configuration.host = host ?? environment["STRIKE_HOST"] ?? configuration.host
         if let port = port ?? environment["STRIKE_PORT"].flatMap(Int.init) { configuration.port = port }
+        if let base = publicBaseURL ?? environment["STRIKE_PUBLIC_BASE_URL"] {
+            guard let url = URL(string: base) else { throw ValidationError("the public base URL \(base) is not a URL") }
+            configuration.publicBaseURL = url
+        }
         if let level = logLevel ?? environment["STRIKE_LOG_LEVEL"] {
             guard let parsed = Logger.Level(rawValue: level) else { throw ValidationError("unknown log level \(level)") }
             configuration.logLevel = parsed
@@ -72,7 +79,7 @@ private func serve(_ configuration: AppConfiguration, prepare: (Appliance) async
     let lock = try WriterLock(databasePath: configuration.databasePath)
     let appliance = try await Appliance(configuration: configuration)
     try await prepare(appliance)
-    let app = buildApplication(appliance)
+    let app = await buildApplication(appliance)
     try await app.runService()
     withExtendedLifetime(lock) {}
 }

@@ -15,7 +15,7 @@ import FoundationNetworking
         let directory = try TemporaryDirectory()
         var configuration = AppConfiguration()
         configuration.databasePath = directory.path("app.db")
-        let app = buildApplication(try await Appliance(configuration: configuration))
+        let app = await buildApplication(try await Appliance(configuration: configuration))
 
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in

@@ -22,14 +22,18 @@ public struct CommandOutput: Sendable {
 }
 
 /// Runs a product of this package to completion, with a time limit so a hung child cannot hang the suite.
-public func runProduct(_ name: String, _ arguments: [String], timeout: TimeInterval = 60) throws -> CommandOutput {
+public func runProduct(_ name: String, _ arguments: [String], input: String? = nil, timeout: TimeInterval = 60) throws -> CommandOutput {
     let process = Process()
     process.executableURL = BuiltProducts.executable(name)
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    process.standardInput = stdin
     try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
     // Read both pipes while the child runs, so a chatty child never blocks on a full pipe.
     let outData = LockedData(), errData = LockedData()
     let group = DispatchGroup()

@@ -1,0 +1,154 @@
+public import Foundation
+import Hummingbird
+import HTTPTypes
+import StrikeCore
+import StrikeStore
+
+/// How the API treats credentials.
+public struct APISettings: Sendable {
+    /// bcrypt cost for new password hashes (12 in production; tests use the minimum, 4).
+    public var passwordCost: UInt8 = 12
+    public var sessionLifetime: TimeInterval = 12 * 3600
+    /// Mark the session cookie `Secure` (when the public base URL is https).
+    public var secureCookies = false
+
+    public init() {}
+}
+
+// MARK: - Bodies and views
+
+struct SetupBody: RequestBody {
+    static let fields: Set<String> = ["username", "displayName", "password"]
+    let username: String
+    let displayName: String
+    let password: String
+}
+
+struct LoginBody: RequestBody {
+    static let fields: Set<String> = ["username", "password"]
+    let username: String
+    let password: String
+}
+
+struct PasswordBody: RequestBody {
+    static let fields: Set<String> = ["currentPassword", "newPassword"]
+    let currentPassword: String
+    let newPassword: String
+}
+
+struct SignedIn: Encodable {
+    let user: User
+    let memberships: [Membership]
+    let csrfToken: String
+}
+
+struct Me: Encodable {
+    let user: User?
+    let token: APIToken?
+    let memberships: [Membership]
+}
+
+/// First-owner setup, sign-in and sign-out, and the caller's own account.
+struct AccountRoutes {
+    let store: StrikeStore
+    let settings: APISettings
+    let throttle = LoginThrottle()
+    /// Checked against when the username is unknown, so a miss costs what a wrong password costs.
+    let decoyHash: String
+
+    init(store: StrikeStore, settings: APISettings) async {
+        self.store = store
+        self.settings = settings
+        decoyHash = await Passwords.hash(Secrets.random(), cost: settings.passwordCost)
+    }
+
+    func register(_ api: APIRouter) {
+        api.add(.post, "/api/setup", access: .anyone, setup)
+        api.add(.post, "/api/session", access: .anyone, signIn)
+        api.add(.delete, "/api/session", access: .signedIn, signOut)
+        api.add(.get, "/api/me", access: .signedIn, me)
+        api.add(.post, "/api/me/password", access: .signedIn, changePassword)
+    }
+
+    /// Makes the first owner; once one exists this route answers 404, as if it had never been there.
+    @Sendable func setup(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        guard try await !store.hasOwner() else { throw Problem.notFound() }
+        let body = try await request.decodeBody(SetupBody.self, context: context)
+        let problems = Passwords.usernameProblems(body.username) + Passwords.problems(body.password)
+            + (body.displayName.trimmingCharacters(in: .whitespaces).isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
+        guard problems.isEmpty else { throw Problem.invalid(problems) }
+        let hash = await Passwords.hash(body.password, cost: settings.passwordCost)
+        do {
+            let user = try await store.createUser(
+                username: body.username, displayName: body.displayName.trimmingCharacters(in: .whitespaces), passwordHash: hash,
+                isOwner: true, requireNoOwner: true, actor: .system("setup"))
+            return try jsonResponse(user, status: .created)
+        } catch let error as AccountError where error.code == .ownerExists {
+            throw Problem.notFound()
+        }
+    }
+
+    @Sendable func signIn(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        let body = try await request.decodeBody(LoginBody.self, context: context)
+        let now = store.now()
+        if let wait = throttle.retryAfter(body.username, now: now) {
+            throw Problem.tooManyRequests(retryAfter: wait, detail: "too many failed sign-ins for \(body.username); try again in \(wait) s")
+        }
+        let found = try await store.credentials(username: body.username)
+        let matches = await Passwords.verify(body.password, hash: found?.passwordHash ?? decoyHash)
+        guard let found, matches else {
+            throttle.recordFailure(body.username, now: now)
+            throw Problem.unauthorized("the username or password is wrong")
+        }
+        throttle.reset(body.username)
+        let sessionID = Secrets.random(), csrfToken = Secrets.random()
+        try await store.createSession(
+            idHash: Secrets.fingerprint(sessionID), userID: found.user.id, csrfToken: csrfToken,
+            expiresAt: now.addingTimeInterval(settings.sessionLifetime))
+        let memberships = try await store.memberships(userID: found.user.id)
+        var response = try jsonResponse(SignedIn(user: found.user, memberships: memberships, csrfToken: csrfToken))
+        response.setCookie(sessionCookie(sessionID, maxAge: Int(settings.sessionLifetime)))
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        guard case .user(_, let sessionHash, _) = try context.requireCaller() else {
+            throw Problem.forbidden("an API token has no session to end; revoke the token instead")
+        }
+        try await store.deleteSession(idHash: sessionHash)
+        var response = Response(status: .noContent)
+        response.setCookie(sessionCookie("", maxAge: 0))
+        return response
+    }
+
+    @Sendable func me(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        switch try context.requireCaller() {
+        case .user(let user, _, let memberships):
+            return try jsonResponse(Me(user: user, token: nil, memberships: memberships))
+        case .token(let token):
+            let membership = Membership(tenantID: token.tenantID, tenantName: token.tenantName, tenantKind: token.tenantKind, role: token.role)
+            return try jsonResponse(Me(user: nil, token: token, memberships: [membership]))
+        }
+    }
+
+    @Sendable func changePassword(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        guard case .user(let user, let sessionHash, _) = try context.requireCaller() else {
+            throw Problem.forbidden("an API token has no password")
+        }
+        let body = try await request.decodeBody(PasswordBody.self, context: context)
+        let problems = Passwords.problems(body.newPassword, field: "newPassword")
+        guard problems.isEmpty else { throw Problem.invalid(problems) }
+        guard let stored = try await store.passwordHash(userID: user.id), await Passwords.verify(body.currentPassword, hash: stored) else {
+            throw Problem.invalid([FieldProblem(field: "currentPassword", message: "is wrong")])
+        }
+        let hash = await Passwords.hash(body.newPassword, cost: settings.passwordCost)
+        try await store.changePassword(userID: user.id, passwordHash: hash, keepingSession: sessionHash, actor: .user(user.id))
+        return Response(status: .noContent)
+    }
+
+    private func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: AuthMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies,
+            httpOnly: true, sameSite: .strict)
+    }
+}

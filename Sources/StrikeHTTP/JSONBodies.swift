@@ -1,0 +1,71 @@
+import Foundation
+public import Hummingbird
+import StrikeCore
+
+/// A request body type that names its fields, so unknown ones are refused instead of ignored.
+public protocol RequestBody: Decodable, Sendable {
+    static var fields: Set<String> { get }
+}
+
+extension Request {
+    /// Reads a JSON body: 415 for another content type, 413 when too large, 400 for malformed JSON,
+    /// 422 naming each unknown, missing or mistyped field.
+    public func decodeBody<Body: RequestBody>(_: Body.Type, context: StrikeRequestContext) async throws -> Body {
+        guard let type = headers[.contentType], type.lowercased().hasPrefix("application/json") else {
+            throw Problem(.unsupportedMediaType, detail: "send the body as application/json")
+        }
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem(.contentTooLarge, detail: "the body is larger than \(context.maxUploadSize) bytes")
+        }
+        let data = Data(buffer: buffer)
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body must be a JSON object")
+        }
+        let unknown = Set(dictionary.keys).subtracting(Body.fields).sorted()
+        guard unknown.isEmpty else {
+            throw Problem.invalid(unknown.map { FieldProblem(field: $0, message: "is not a field of this request") })
+        }
+        do {
+            return try JSONDecoder().decode(Body.self, from: data)
+        } catch DecodingError.keyNotFound(let key, let detail) {
+            throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath + [key]), message: "is required")])
+        } catch DecodingError.typeMismatch(let type, let detail) {
+            throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath), message: "must be \(Self.describe(type))")])
+        } catch DecodingError.valueNotFound(let type, let detail) {
+            throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath), message: "must be \(Self.describe(type)), not null")])
+        } catch DecodingError.dataCorrupted(let detail) {
+            throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath), message: detail.debugDescription)])
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+}
+
+/// A JSON answer with sorted keys and ISO 8601 dates.
+public func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    var headers = headers
+    headers[.contentType] = "application/json"
+    headers[.cacheControl] = "no-store"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try EventCoding.encoder().encode(value))))
+}

@@ -1,0 +1,44 @@
+public import Hummingbird
+import HTTPTypes
+public import StrikeStore
+
+/// The appliance's HTTP surface: health routes, the JSON API under `/api`, and its route table.
+public struct StrikeAPI {
+    public let router: Router<StrikeRequestContext>
+    /// Every API route with its access rule, as registered.
+    public let routes: [RouteSpec]
+
+    public static func build(
+        store: StrikeStore, settings: APISettings, readiness: @escaping @Sendable () async -> Readiness
+    ) async -> StrikeAPI {
+        let router = Router(context: StrikeRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthMiddleware(store: store))
+        HealthRoutes.add(to: router, readiness: readiness)
+        let api = APIRouter(router: router)
+        await AccountRoutes(store: store, settings: settings).register(api)
+        TokenRoutes(store: store).register(api)
+        return StrikeAPI(router: router, routes: api.routes)
+    }
+}
+
+/// Headers every answer carries, so a browser never sniffs, frames or leaks what the appliance serves.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return Self.secure(try await next(request, context))
+        } catch let error as any HTTPResponseError {
+            return Self.secure(try error.response(from: request, context: context))
+        }
+    }
+
+    static func secure(_ response: Response) -> Response {
+        var response = response
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        return response
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import StrikeApp
+import StrikeCore
+import StrikeHTTP
+import StrikeStore
+import StrikeTestSupport
+import Testing
+
+/// The test world behind the real API: an owner, and users of every role in the NOC and the OSP.
+struct APIWorld {
+    static let password = "correct horse battery"
+    let world: TestWorld
+    let appliance: Appliance
+
+    static func make() async throws -> APIWorld {
+        let world = try await TestWorld.make()
+        var configuration = AppConfiguration()
+        configuration.databasePath = world.databasePath
+        configuration.passwordCost = 4
+        let appliance = try await Appliance(configuration: configuration, store: world.store)
+        let api = APIWorld(world: world, appliance: appliance)
+        try await api.addUser("owner", owner: true)
+        for role in Role.allCases {
+            try await api.addUser("noc-\(role.rawValue)", tenant: TestWorld.noc, role: role)
+            try await api.addUser("osp-\(role.rawValue)", tenant: TestWorld.osp, role: role)
+        }
+        return api
+    }
+
+    func addUser(_ username: String, owner: Bool = false, tenant: TenantID? = nil, role: Role? = nil) async throws {
+        _ = try await Accounts.addUser(
+            world.store, username: username, displayName: username, password: Self.password, owner: owner, tenant: tenant,
+            role: role, passwordCost: 4)
+    }
+
+    /// Runs `body` against the router, without a socket.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = await buildApplication(appliance)
+        try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+/// A signed-in browser: its session cookie and CSRF token.
+struct Session {
+    let cookie: String
+    let csrf: String
+
+    /// Headers a browser sends with a state-changing request.
+    var headers: HTTPFields {
+        [.cookie: "\(AuthMiddleware.sessionCookie)=\(cookie)", AuthMiddleware.csrfHeader: csrf, .contentType: "application/json"]
+    }
+
+    /// The cookie alone, as a forged cross-site request would carry it.
+    var cookieOnly: HTTPFields { [.cookie: "\(AuthMiddleware.sessionCookie)=\(cookie)", .contentType: "application/json"] }
+}
+
+extension TestClientProtocol {
+    func signIn(_ username: String, _ password: String = APIWorld.password) async throws -> Session {
+        let response = try await post("/api/session", ["username": username, "password": password])
+        #expect(response.status == .ok, "sign-in of \(username): \(String(buffer: response.body))")
+        let setCookie = try #require(response.headers[.setCookie])
+        let value = try #require(setCookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+        return Session(cookie: String(value), csrf: try #require(body["csrfToken"] as? String))
+    }
+
+    func post(_ uri: String, _ body: [String: any Sendable], headers: HTTPFields = [.contentType: "application/json"]) async throws -> TestResponse {
+        let data = try JSONSerialization.data(withJSONObject: body)
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(data: data))
+    }
+
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get, headers: headers)
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import StrikeApp
+import StrikeCore
+import StrikeHTTP
+import StrikeStore
+import StrikeTestSupport
+import Testing
+
+@Suite struct AccountAPITests {
+    @Test func theFirstOwnerIsMadeOnceThenSetupIsGone() async throws {
+        let world = try await TestWorld.make()
+        var configuration = AppConfiguration()
+        configuration.databasePath = world.databasePath
+        configuration.passwordCost = 4
+        let app = await buildApplication(try await Appliance(configuration: configuration, store: world.store))
+        try await app.test(.router) { client in
+            let body: [String: any Sendable] = ["username": "root", "displayName": "NOC Lead", "password": "a long enough password"]
+            let made = try await client.post("/api/setup", body)
+            #expect(made.status == .created)
+            #expect(made.json["isOwner"] as? Bool == true)
+            #expect(!made.text.contains("password"))
+
+            let again = try await client.post("/api/setup", ["username": "mallory", "displayName": "M", "password": "another long password"])
+            #expect(again.status == .notFound)
+            #expect(try await client.signIn("root", "a long enough password").csrf.count > 20)
+        }
+    }
+
+    @Test func signingInSetsAStrictHttpOnlyCookieAndSigningOutEndsIt() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let response = try await client.post("/api/session", ["username": "noc-dispatcher", "password": APIWorld.password])
+            let cookie = try #require(response.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            #expect(cookie.contains("Path=/"))
+            #expect(!cookie.contains("Secure"))
+
+            let session = try await client.signIn("noc-dispatcher")
+            let me = try await client.get("/api/me", headers: session.headers)
+            #expect(me.status == .ok)
+            #expect((me.json["memberships"] as? [[String: Any]])?.first?["role"] as? String == "dispatcher")
+
+            let out = try await client.execute(uri: "/api/session", method: .delete, headers: session.headers)
+            #expect(out.status == .noContent)
+            #expect(try await client.get("/api/me", headers: session.headers).status == .unauthorized)
+        }
+    }
+
+    @Test func aWrongPasswordAndAnUnknownUserGetTheSameAnswer() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let wrong = try await client.post("/api/session", ["username": "noc-viewer", "password": "not the password"])
+            let unknown = try await client.post("/api/session", ["username": "nobody", "password": "not the password"])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[.contentType] == "application/problem+json")
+            #expect(wrong.text == unknown.text)
+        }
+    }
+
+    @Test func failedSignInsAreRateLimited() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            for _ in 0..<5 {
+                #expect(try await client.post("/api/session", ["username": "noc-admin", "password": "guess guess"]).status == .unauthorized)
+            }
+            let limited = try await client.post("/api/session", ["username": "noc-admin", "password": APIWorld.password])
+            #expect(limited.status == .tooManyRequests)
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            // Another account is not locked out by them.
+            #expect(try await client.post("/api/session", ["username": "osp-admin", "password": APIWorld.password]).status == .ok)
+        }
+    }
+
+    @Test func aCookiePostWithoutTheCSRFHeaderIsRefusedAndChangesNothing() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let session = try await client.signIn("noc-viewer")
+            let change: [String: any Sendable] = ["currentPassword": APIWorld.password, "newPassword": "a brand new password"]
+
+            let forged = try await client.post("/api/me/password", change, headers: session.cookieOnly)
+            #expect(forged.status == .forbidden)
+            #expect(forged.json["detail"] as? String == "the X-CSRF-Token header is missing or does not match the session")
+            _ = try await client.signIn("noc-viewer")  // the old password still works
+
+            let real = try await client.post("/api/me/password", change, headers: session.headers)
+            #expect(real.status == .noContent)
+            #expect(try await client.post("/api/session", ["username": "noc-viewer", "password": APIWorld.password]).status == .unauthorized)
+            _ = try await client.signIn("noc-viewer", "a brand new password")
+        }
+    }
+
+    @Test func aRevokedTokenStopsWorkingAtOnce() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let admin = try await client.signIn("noc-admin")
+            let created = try await client.post("/api/tokens", ["name": "nightly report", "role": "viewer"], headers: admin.headers)
+            #expect(created.status == .created)
+            let secret = try #require(created.json["secret"] as? String)
+            let id = try #require((created.json["token"] as? [String: Any])?["id"] as? String)
+            let bearer: HTTPFields = [.authorization: "Bearer \(secret)"]
+
+            let me = try await client.get("/api/me", headers: bearer)
+            #expect(me.status == .ok)
+            let listed = try await client.get("/api/tokens", headers: admin.headers)
+            #expect(!listed.text.contains(secret))
+            #expect(listed.text.contains("\"lastUsedAt\":\""))
+
+            #expect(try await client.execute(uri: "/api/tokens/\(id)", method: .delete, headers: admin.headers).status == .noContent)
+            let after = try await client.get("/api/me", headers: bearer)
+            #expect(after.status == .unauthorized)
+            #expect(after.json["detail"] as? String == "the API token is unknown or revoked")
+        }
+    }
+
+    @Test func aTokenCannotOutrankItsMakerNorBeRevokedFromAnotherTenant() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let noc = try await client.signIn("noc-admin")
+            let created = try await client.post("/api/tokens", ["name": "script", "role": "admin"], headers: noc.headers)
+            let id = try #require((created.json["token"] as? [String: Any])?["id"] as? String)
+            let osp = try await client.signIn("osp-admin")
+            #expect(try await client.execute(uri: "/api/tokens/\(id)", method: .delete, headers: osp.headers).status == .notFound)
+            let dispatcher = try await client.signIn("noc-dispatcher")
+            #expect(try await client.post("/api/tokens", ["name": "x", "role": "viewer"], headers: dispatcher.headers).status == .forbidden)
+        }
+    }
+
+    @Test func badBodiesGetClearAnswers() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let unknown = try await client.post("/api/session", ["username": "a", "password": "b", "remember": true])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.text.contains(#""field":"remember""#))
+
+            let missing = try await client.post("/api/session", ["username": "a"])
+            #expect(missing.status == .unprocessableContent)
+            #expect(missing.text.contains(#""field":"password","message":"is required""#))
+
+            let mistyped = try await client.post("/api/session", ["username": 7, "password": "b"])
+            #expect(mistyped.status == .unprocessableContent)
+
+            let malformed = try await client.execute(uri: "/api/session", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{\"username\":"))
+            #expect(malformed.status == .badRequest)
+
+            let text = try await client.execute(uri: "/api/session", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi"))
+            #expect(text.status == .unsupportedMediaType)
+
+            let huge = try await client.execute(
+                uri: "/api/session", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\"username\":\"" + String(repeating: "x", count: 300_000) + "\"}"))
+            #expect(huge.status == .contentTooLarge)
+            #expect(huge.headers[.contentType] == "application/problem+json")
+        }
+    }
+
+    @Test func everyAnswerCarriesTheSecurityHeaders() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            for response in [try await client.get("/healthz"), try await client.get("/api/me"), try await client.get("/no/such/page")] {
+                #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            }
+        }
+    }
+
+    @Test func strikeUserAddMakesTheOwnerAndClosesSetup() async throws {
+        let world = try await TestWorld.make()
+        let added = try runProduct("strike", ["user", "add", "--db", world.databasePath, "--username", "lead", "--owner"], input: "a long enough password\n")
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("user lead added as the appliance owner"))
+        #expect(try await world.store.hasOwner())
+
+        let short = try runProduct("strike", ["user", "add", "--db", world.databasePath, "--username", "x", "--owner"], input: "short\n")
+        #expect(short.status != 0)
+        #expect(short.stderr.contains("password: must be 10 to 200 characters"))
+    }
+}
