@@ -19,6 +19,7 @@ public struct StrikeAPI {
         let api = APIRouter(router: router)
         await AccountRoutes(store: store, settings: settings).register(api)
         TokenRoutes(store: store).register(api)
+        EcoRoutes(store: store).register(api)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

@@ -22,6 +22,9 @@ enum Migrations {
         migrator.registerMigration("v2-users") { db in
             try db.execute(sql: userSchema)
         }
+        migrator.registerMigration("v3-idempotency") { db in
+            try db.execute(sql: idempotencySchema)
+        }
         return migrator
     }
 
@@ -156,6 +159,20 @@ enum Migrations {
             created_at TEXT NOT NULL,
             last_used_at TEXT,
             revoked_at TEXT
+        );
+        """
+
+    static let idempotencySchema = """
+        -- One row per Idempotency-Key a tenant used to create an ECO: a retry with the same body gets the
+        -- first answer back, a retry with another body is refused.
+        CREATE TABLE idempotency_key (
+            tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            key TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            eco_id TEXT NOT NULL,
+            response TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, key)
         );
         """
 }
