@@ -20,6 +20,7 @@ public struct StrikeAPI {
         await AccountRoutes(store: store, settings: settings).register(api)
         TokenRoutes(store: store).register(api)
         EcoRoutes(store: store).register(api)
+        StreamRoutes(store: store).register(api)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }
