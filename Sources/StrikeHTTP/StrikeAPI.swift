@@ -21,6 +21,7 @@ public struct StrikeAPI {
         TokenRoutes(store: store).register(api)
         EcoRoutes(store: store).register(api)
         StreamRoutes(store: store).register(api)
+        TenantRoutes(store: store).register(api)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

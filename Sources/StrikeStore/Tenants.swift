@@ -50,6 +50,9 @@ extension StrikeStore {
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let at = now()
         return try await writer.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [trimmed]) == true {
+                throw DomainError.invalid([FieldProblem(field: "name", message: "another tenant is already called \(trimmed)")])
+            }
             try db.execute(
                 sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.rawValue, kind.rawValue, trimmed, jobPrefix, ISO8601.string(from: at)])
@@ -80,6 +83,21 @@ extension StrikeStore {
             try AuditLog.record(
                 db, at: at, actor: actor, entity: "tenant_link", entityID: "\(noc)/\(osp)",
                 action: before == nil ? "create" : "update", before: before, after: try Self.link(noc: noc, osp: osp, db))
+        }
+    }
+
+    /// Every link, or one tenant's (as NOC or as OSP).
+    public func links(of tenant: TenantID? = nil) async throws -> [TenantLink] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM tenant_link WHERE ? IS NULL OR noc_tenant_id = ? OR osp_tenant_id = ? ORDER BY noc_tenant_id, osp_tenant_id",
+                arguments: [tenant?.rawValue, tenant?.rawValue, tenant?.rawValue]
+            ).map {
+                TenantLink(
+                    nocTenantID: TenantID($0["noc_tenant_id"] as String), ospTenantID: TenantID($0["osp_tenant_id"] as String),
+                    status: LinkStatus(rawValue: $0["status"])!)
+            }
         }
     }
 
@@ -206,6 +224,33 @@ public enum EcoCreation: Sendable {
 public struct IdempotencyMismatch: Error, Sendable, CustomStringConvertible {
     public let key: String
     public var description: String { "the Idempotency-Key \(key) was already used with a different request" }
+}
+
+/// One configuration change, as the audit log keeps it.
+public struct AuditEntry: Codable, Sendable {
+    public let id: Int64
+    public let at: String
+    public let actor: String
+    public let entity: String
+    public let entityID: String
+    public let action: String
+    public let before: String?
+    public let after: String?
+}
+
+extension StrikeStore {
+    /// Audit entries, newest first, before entry `beforeID` when paging.
+    public func auditLog(limit: Int, beforeID: Int64?) async throws -> [AuditEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_log WHERE ? IS NULL OR id < ? ORDER BY id DESC LIMIT ?", arguments: [beforeID, beforeID, limit]
+            ).map {
+                AuditEntry(
+                    id: $0["id"], at: $0["at"], actor: $0["actor"], entity: $0["entity"], entityID: $0["entity_id"], action: $0["action"],
+                    before: $0["before"], after: $0["after"])
+            }
+        }
+    }
 }
 
 /// The configuration audit trail: who changed what, before and after.
