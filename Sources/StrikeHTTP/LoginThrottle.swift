@@ -6,12 +6,17 @@ import Synchronization
 final class LoginThrottle: Sendable {
     let maxFailures: Int
     let window: TimeInterval
+    /// Above this many usernames, expired ones are swept, so guessing random names cannot grow memory without end.
+    let sweepAbove: Int
     private let failures = Mutex<[String: [Date]]>([:])
 
-    init(maxFailures: Int = 5, window: TimeInterval = 15 * 60) {
+    init(maxFailures: Int = 5, window: TimeInterval = 15 * 60, sweepAbove: Int = 10_000) {
         self.maxFailures = maxFailures
         self.window = window
+        self.sweepAbove = sweepAbove
     }
+
+    var trackedUsernames: Int { failures.withLock { $0.count } }
 
     /// Seconds to wait before another attempt, or nil when one may be made now.
     func retryAfter(_ username: String, now: Date) -> Int? {
@@ -24,7 +29,12 @@ final class LoginThrottle: Sendable {
     }
 
     func recordFailure(_ username: String, now: Date) {
-        failures.withLock { $0[username.lowercased(), default: []].append(now) }
+        failures.withLock { failures in
+            failures[username.lowercased(), default: []].append(now)
+            if failures.count > sweepAbove {
+                failures = failures.filter { _, times in times.contains { now.timeIntervalSince($0) < window } }
+            }
+        }
     }
 
     func reset(_ username: String) {
