@@ -22,6 +22,7 @@ public struct StrikeAPI {
         EcoRoutes(store: store).register(api)
         StreamRoutes(store: store).register(api)
         TenantRoutes(store: store).register(api)
+        UserRoutes(store: store, settings: settings).register(api)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

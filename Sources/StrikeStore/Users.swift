@@ -71,7 +71,7 @@ public struct APIToken: Codable, Sendable, Equatable {
 
 /// Why an account operation was refused.
 public struct AccountError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser }
+    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser, lastAdmin }
     public let code: Code
     public let message: String
     public var description: String { message }
@@ -164,6 +164,40 @@ extension StrikeStore {
             try AuditLog.record(
                 db, at: at, actor: actor, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
                 before: nil as String?, after: role.rawValue)
+        }
+    }
+
+    /// The members of a tenant with their roles, by username.
+    public func members(of tenantID: TenantID) async throws -> [(user: User, role: Role)] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT u.*, m.role FROM app_user u JOIN membership m ON m.user_id = u.id WHERE m.tenant_id = ? ORDER BY u.username",
+                arguments: [tenantID.rawValue]
+            ).map { (User(row: $0), Role(rawValue: $0["role"])!) }
+        }
+    }
+
+    /// Changes a member's role, or removes them (`role` nil). Refuses to leave the tenant without an admin;
+    /// returns false when the user is not a member of the tenant.
+    public func changeMembership(userID: String, tenantID: TenantID, role: Role?, actor: ActorID) async throws -> Bool {
+        let at = now()
+        return try await writer.write { db in
+            let arguments: StatementArguments = [userID, tenantID.rawValue]
+            guard let before = try String.fetchOne(db, sql: "SELECT role FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments) else {
+                return false
+            }
+            if let role {
+                try db.execute(sql: "UPDATE membership SET role = ? WHERE user_id = ? AND tenant_id = ?", arguments: [role.rawValue, userID, tenantID.rawValue])
+            } else {
+                try db.execute(sql: "DELETE FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments)
+            }
+            let admins = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM membership WHERE tenant_id = ? AND role = 'admin'", arguments: [tenantID.rawValue]) ?? 0
+            guard admins > 0 else { throw AccountError(code: .lastAdmin, message: "the tenant would be left without an admin") }
+            try AuditLog.record(
+                db, at: at, actor: actor, entity: "membership", entityID: "\(userID)/\(tenantID)", action: role == nil ? "remove" : "set",
+                before: before, after: role?.rawValue)
+            return true
         }
     }
 
