@@ -12,6 +12,8 @@ public struct StrikeAPI {
         store: StrikeStore, settings: APISettings, readiness: @escaping @Sendable () async -> Readiness
     ) async -> StrikeAPI {
         let router = Router(context: StrikeRequestContext.self)
+        let metrics = ApplianceMetrics(store: store)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(store: store))
@@ -23,6 +25,7 @@ public struct StrikeAPI {
         StreamRoutes(store: store).register(api)
         TenantRoutes(store: store).register(api)
         UserRoutes(store: store, settings: settings).register(api)
+        MetricsRoutes(metrics: metrics).register(api)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

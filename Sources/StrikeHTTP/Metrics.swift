@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import StrikeStore
+
+/// The appliance's Prometheus metrics: requests by route and status with latency histograms, counted as they
+/// happen; the log, consumer lag and dead letters read from the database when scraped.
+final class ApplianceMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let store: StrikeStore
+
+    init(store: StrikeStore) { self.store = store }
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "strike", metricName: "http_requests", unitName: "total", helpText: "HTTP requests answered"),
+            labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: .init(namespace: "strike", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer"),
+            labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
+    /// The exposition text, with the database gauges brought up to date first.
+    func scrape() async throws -> String {
+        registry.makeGauge(
+            descriptor: .init(namespace: "strike", metricName: "event_log_position", unitName: "", helpText: "Events appended to the log")
+        ).set(Double(try await store.lastPosition()))
+        for lag in try await store.consumerLag() {
+            registry.makeGauge(
+                descriptor: .init(namespace: "strike", metricName: "consumer_lag", unitName: "events", helpText: "Events a consumer has yet to handle"),
+                labels: [("consumer", lag.consumer)]
+            ).set(Double(lag.lag))
+        }
+        registry.makeGauge(
+            descriptor: .init(namespace: "strike", metricName: "dead_letters", unitName: "", helpText: "Events parked in the dead-letter table")
+        ).set(Double(try await store.deadLetters().count))
+        return registry.emitToString()
+    }
+}
+
+/// Counts every answer by its route template (never the raw path, which would make a series per ECO).
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = StrikeRequestContext
+    let metrics: ApplianceMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.recordRequest(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            duration: ContinuousClock.now - started)
+        return response
+    }
+}
+
+struct MetricsRoutes {
+    let metrics: ApplianceMetrics
+
+    func register(_ api: APIRouter) {
+        api.add(.get, "/metrics", access: .signedIn, scrape)
+    }
+
+    @Sendable func scrape(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: try await metrics.scrape())))
+    }
+}
