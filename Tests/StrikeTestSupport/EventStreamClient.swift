@@ -10,6 +10,7 @@ public struct ReceivedEvent: Sendable, Equatable {
 /// A minimal client for `text/event-stream` over a plain loopback socket: HTTP/1.1 GET, chunked body, SSE parsing.
 public final class EventStreamClient {
     private let socket: Int32
+    private var isOpen = true
     private var raw = [UInt8]()
     private var body = [UInt8]()
     private var headersDone = false
@@ -37,7 +38,7 @@ public final class EventStreamClient {
     public func events(_ count: Int, within seconds: Double) -> [ReceivedEvent] {
         var received: [ReceivedEvent] = []
         let deadline = Date().addingTimeInterval(seconds)
-        while received.count < count, Date() < deadline {
+        while isOpen, received.count < count, Date() < deadline {
             received += parseEvents()
             if received.count >= count { break }
             var chunk = [UInt8](repeating: 0, count: 4096)
@@ -48,9 +49,14 @@ public final class EventStreamClient {
         return received
     }
 
-    public func close() { Glibc.close(socket) }
+    /// Closes the socket once: a second close could hit a descriptor the server in this process reused.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        Glibc.close(socket)
+    }
 
-    deinit { Glibc.close(socket) }
+    deinit { close() }
 
     /// Moves complete chunks from `raw` into `body`, then cuts complete events off `body`.
     private func parseEvents() -> [ReceivedEvent] {
