@@ -27,26 +27,18 @@ public enum HealthRoutes {
         to router: Router<Context>, readiness: @escaping @Sendable () async -> Readiness
     ) {
         router.get("healthz") { _, _ in
-            try json(["status": "ok"], status: .ok)
+            try jsonResponse(["status": "ok"])
         }
         router.get("readyz") { _, _ in
             let result = await readiness()
-            return try json(ReadyBody(status: result.ready ? "ready" : "not ready", checks: result.checks),
-                            status: result.ready ? .ok : .serviceUnavailable)
+            return try jsonResponse(
+                ReadyBody(status: result.ready ? "ready" : "not ready", checks: result.checks),
+                status: result.ready ? .ok : .serviceUnavailable)
         }
     }
 
     private struct ReadyBody: Encodable {
         let status: String
         let checks: [Readiness.Check]
-    }
-
-    private static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }
 }
