@@ -58,7 +58,7 @@ struct StreamRoutes {
                     // Other tenants' events move the log on too: everything scanned is done with.
                     position = max(position, scannedTo)
                     if events.count == 200 { continue }
-                    if await !Self.wait(for: wakeUp, upTo: heartbeat) {
+                    if await !wakeUp.wait(upTo: heartbeat) {
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     }
                 }
@@ -68,19 +68,5 @@ struct StreamRoutes {
             }
             try await writer.finish(nil)
         })
-    }
-
-    /// True when a commit came before the timeout.
-    private static func wait(for wakeUp: WakeUp, upTo timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await wakeUp.wait(); return true }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
     }
 }

@@ -77,18 +77,7 @@ public final class ConsumerRunner: Service {
             } catch {
                 logger.error("consumer failed to read the log", metadata: ["consumer": "\(consumer.name)", "error": "\(error)"])
             }
-            await waitForCommit(wakeUp)
-        }
-    }
-
-    /// Returns after a commit or the poll interval, whichever comes first.
-    private func waitForCommit(_ wakeUp: WakeUp) async {
-        let clock = self.clock, interval = configuration.pollInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await wakeUp.wait() }
-            group.addTask { try? await clock.sleep(for: interval) }
-            await group.next()
-            group.cancelAll()
+            _ = await wakeUp.wait(upTo: configuration.pollInterval, on: clock)
         }
     }
 

@@ -109,6 +109,23 @@ public final class WakeUp: Sendable {
         waiter?.resume()
     }
 
+    /// Waits for the flag or for `timeout` on `clock`, whichever comes first; true when the flag was set.
+    public func wait(upTo timeout: Duration, on clock: any Clock<Duration> = ContinuousClock()) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.wait()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await clock.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// Returns once the flag is set (clearing it), or at once when the task is cancelled.
     public func wait() async {
         await withTaskCancellationHandler {
