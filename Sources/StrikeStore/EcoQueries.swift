@@ -216,12 +216,8 @@ extension StrikeStore {
                 db, sql: "SELECT \(EventLog.columns) FROM event WHERE stream_id IN (\(placeholders)) ORDER BY position",
                 arguments: StatementArguments(streams))
             return try events.map { event in
-                let payload: Data = switch event.streamType {
-                case Eco.streamType: try EcoEvent.upcasters.upcast(
-                        eventType: event.type, version: event.schemaVersion, to: EcoEvent.currentSchemaVersion(of: event.type), payload: event.payload)
-                default: try PagerRunEvent.upcasters.upcast(
-                        eventType: event.type, version: event.schemaVersion, to: PagerRunEvent.currentSchemaVersion(of: event.type), payload: event.payload)
-                }
+                let payload = event.streamType == Eco.streamType
+                    ? try event.upcastPayload(as: EcoEvent.self) : try event.upcastPayload(as: PagerRunEvent.self)
                 return TimelineEntry(
                     position: event.position, type: event.type, at: ISO8601.string(from: event.occurredAt), actor: event.actor.rawValue,
                     stream: event.streamType, payload: payload)

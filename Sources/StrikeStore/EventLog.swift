@@ -57,9 +57,12 @@ public struct RecordedEvent: Sendable, Equatable, FetchableRecord {
 
     /// The event as the current code knows it, upcast from older payload schemas as needed.
     public func decode<E: AggregateEvent>(as _: E.Type = E.self) throws -> E {
-        let current = E.currentSchemaVersion(of: type)
-        let upcast = try E.upcasters.upcast(eventType: type, version: schemaVersion, to: current, payload: payload)
-        return try E.decode(type: type, payload: upcast)
+        try E.decode(type: type, payload: try upcastPayload(as: E.self))
+    }
+
+    /// The payload JSON at the current schema version of `E`'s events.
+    public func upcastPayload<E: AggregateEvent>(as _: E.Type) throws -> Data {
+        try E.upcasters.upcast(eventType: type, version: schemaVersion, to: E.currentSchemaVersion(of: type), payload: payload)
     }
 
     static func date(_ text: String) throws -> Date {
