@@ -105,7 +105,7 @@ struct EcoRoutes {
         let limit = parse("limit", { Int($0).flatMap { (1...200).contains($0) ? $0 : nil } }, "a whole number from 1 to 200") ?? 50
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let page = try await store.ecos(
-            visibleTo: Visibility(tenantID: tenant.id, kind: tenant.kind), filter: filter, cursor: query["cursor"].map(String.init), limit: limit)
+            visibleTo: tenant.visibility, filter: filter, cursor: query["cursor"].map(String.init), limit: limit)
         return try jsonResponse(EcoListView(items: page.items.map { EcoView($0, showIntegration: tenant.role == .admin) }, nextCursor: page.nextCursor))
     }
 
@@ -173,10 +173,11 @@ struct EcoRoutes {
 
     /// The ECO if the active tenant may see it; another tenant's ECO is 404, so its existence does not leak.
     private func visibleEco(_ context: StrikeRequestContext) async throws -> EcoRecord {
-        let tenant = try context.requireTenant()
-        guard let record = try await store.eco(try ecoID(context), visibleTo: Visibility(tenantID: tenant.id, kind: tenant.kind)) else {
-            throw Problem.notFound("there is no such ECO")
-        }
+        try await visibleEco(try ecoID(context), try context.requireTenant())
+    }
+
+    private func visibleEco(_ id: EcoID, _ tenant: ActiveTenant) async throws -> EcoRecord {
+        guard let record = try await store.eco(id, visibleTo: tenant.visibility) else { throw Problem.notFound("there is no such ECO") }
         return record
     }
 
@@ -197,9 +198,7 @@ struct EcoRoutes {
     }
 
     private func detailJSON(_ id: EcoID, _ tenant: ActiveTenant) async throws -> Data {
-        guard let record = try await store.eco(id, visibleTo: Visibility(tenantID: tenant.id, kind: tenant.kind)) else {
-            throw Problem.notFound("there is no such ECO")
-        }
+        let record = try await visibleEco(id, tenant)
         let view = EcoDetailView(
             eco: EcoView(record, showIntegration: tenant.role == .admin), tasks: try await store.tasks(of: id),
             latestPagerRun: try await store.pagerRuns(of: id).last)

@@ -23,6 +23,9 @@ public struct ActiveTenant: Sendable {
     public let kind: TenantKind
     public let name: String
     public let role: Role
+
+    /// Which ECOs this tenant sees.
+    public var visibility: Visibility { Visibility(tenantID: id, kind: kind) }
 }
 
 public struct StrikeRequestContext: RequestContext {

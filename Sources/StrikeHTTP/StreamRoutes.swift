@@ -28,7 +28,7 @@ struct StreamRoutes {
 
     @Sendable func stream(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
-        let visibility = Visibility(tenantID: tenant.id, kind: tenant.kind)
+        let visibility = tenant.visibility
         let resumeFrom = request.headers[Self.lastEventID] ?? request.uri.queryParameters["lastEventId"].map(String.init)
         let start: Int64
         if let resumeFrom {
