@@ -47,8 +47,6 @@ public struct Problem: HTTPResponseError, Sendable {
         let body = Body(type: "about:blank", title: title, status: status.code, detail: detail, errors: errors.isEmpty ? nil : errors)
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(body))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try EventCoding.encoder().encode(body))))
     }
 }
