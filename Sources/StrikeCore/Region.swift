@@ -41,24 +41,4 @@ public struct Region: Hashable, Sendable {
         }
         return "MULTIPOLYGON(\(body.joined(separator: ",")))"
     }
-
-    /// Area in square metres on a sphere of the WGS84 mean radius: outer rings minus holes.
-    public var areaSquareMetres: Double {
-        polygons.reduce(0) { total, polygon in
-            let outer = Self.ringArea(polygon[0])
-            let holes = polygon.dropFirst().reduce(0) { $0 + Self.ringArea($1) }
-            return total + max(outer - holes, 0)
-        }
-    }
-
-    /// Spherical ring area (Chamberlain & Duquette, JPL 2007).
-    private static func ringArea(_ ring: [Position]) -> Double {
-        let radius = 6_371_008.8
-        var sum = 0.0
-        for (a, b) in zip(ring, ring.dropFirst()) {
-            let deltaLongitude = (b.longitude - a.longitude) * .pi / 180
-            sum += deltaLongitude * (2 + sin(a.latitude * .pi / 180) + sin(b.latitude * .pi / 180))
-        }
-        return abs(sum * radius * radius / 2)
-    }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
-import StrikeCore
+public import StrikeCore
 
 /// One configuration change, as the audit log keeps it.
 public struct AuditEntry: Codable, Sendable {
     public let id: Int64
+    /// The tenant the change concerns; nil for appliance-wide changes (users, links).
+    public let tenantID: String?
     public let at: String
     public let actor: String
     public let entity: String
@@ -15,14 +17,16 @@ public struct AuditEntry: Codable, Sendable {
 }
 
 extension StrikeStore {
-    /// Audit entries, newest first, before entry `beforeID` when paging.
-    public func auditLog(limit: Int, beforeID: Int64?) async throws -> [AuditEntry] {
+    /// Audit entries, newest first, before entry `beforeID` when paging: every tenant's, or one tenant's.
+    public func auditLog(tenant: TenantID? = nil, limit: Int, beforeID: Int64?) async throws -> [AuditEntry] {
         try await writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM audit_log WHERE ? IS NULL OR id < ? ORDER BY id DESC LIMIT ?", arguments: [beforeID, beforeID, limit]
+                db,
+                sql: "SELECT * FROM audit_log WHERE (? IS NULL OR tenant_id = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
+                arguments: [tenant?.rawValue, tenant?.rawValue, beforeID, beforeID, limit]
             ).map {
                 AuditEntry(
-                    id: $0["id"], at: $0["at"], actor: $0["actor"], entity: $0["entity"], entityID: $0["entity_id"], action: $0["action"],
+                    id: $0["id"], tenantID: $0["tenant_id"], at: $0["at"], actor: $0["actor"], entity: $0["entity"], entityID: $0["entity_id"], action: $0["action"],
                     before: $0["before"], after: $0["after"])
             }
         }
@@ -32,14 +36,14 @@ extension StrikeStore {
 /// The configuration audit trail: who changed what, before and after.
 enum AuditLog {
     static func record<Before: Encodable, After: Encodable>(
-        _ db: Database, at: Date, actor: ActorID, entity: String, entityID: String, action: String,
+        _ db: Database, at: Date, actor: ActorID, tenant: TenantID?, entity: String, entityID: String, action: String,
         before: Before?, after: After?
     ) throws {
         let encoder = EventCoding.encoder()
         let beforeJSON = try before.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let afterJSON = try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try db.execute(
-            sql: "INSERT INTO audit_log (at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [ISO8601.string(from: at), actor.rawValue, entity, entityID, action, beforeJSON, afterJSON])
+            sql: "INSERT INTO audit_log (at, actor, tenant_id, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [ISO8601.string(from: at), actor.rawValue, tenant?.rawValue, entity, entityID, action, beforeJSON, afterJSON])
     }
 }

@@ -25,6 +25,9 @@ enum Migrations {
         migrator.registerMigration("v3-idempotency") { db in
             try db.execute(sql: idempotencySchema)
         }
+        migrator.registerMigration("v4-configuration") { db in
+            try db.execute(sql: configurationSchema)
+        }
         return migrator
     }
 
@@ -173,6 +176,48 @@ enum Migrations {
             response TEXT,
             created_at TEXT NOT NULL,
             PRIMARY KEY (tenant_id, key)
+        );
+        """
+
+    static let configurationSchema = """
+        -- Which tenant a configuration change concerns, so its admins can read their own audit trail.
+        ALTER TABLE audit_log ADD COLUMN tenant_id TEXT;
+        CREATE INDEX audit_log_by_tenant ON audit_log(tenant_id, id);
+
+        -- Secrets are stored sealed (SecretBox): a data key per secret, wrapped by the master key file's key.
+        CREATE TABLE render_instance (
+            osp_tenant_id TEXT PRIMARY KEY REFERENCES tenant(id),
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'simulated')),
+            base_url TEXT,
+            client_id TEXT NOT NULL,
+            client_secret_sealed BLOB NOT NULL,
+            project_id TEXT NOT NULL,
+            poll_interval_seconds INTEGER NOT NULL CHECK (poll_interval_seconds BETWEEN 10 AND 3600),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            CHECK (mode = 'simulated' OR base_url IS NOT NULL)
+        );
+        CREATE TABLE twilio_account (
+            noc_tenant_id TEXT PRIMARY KEY REFERENCES tenant(id),
+            mode TEXT NOT NULL CHECK (mode IN ('live', 'simulated')),
+            account_sid TEXT NOT NULL,
+            auth_token_sealed BLOB NOT NULL,
+            from_number TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- A pager list's contacts in calling order.
+        CREATE TABLE pager_contact (
+            pager_list_id TEXT NOT NULL REFERENCES pager_list(id),
+            position INTEGER NOT NULL CHECK (position >= 0),
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            PRIMARY KEY (pager_list_id, position)
+        );
+        CREATE TABLE tenant_settings (
+            tenant_id TEXT PRIMARY KEY REFERENCES tenant(id),
+            settings TEXT NOT NULL CHECK (json_valid(settings)),
+            updated_at TEXT NOT NULL
         );
         """
 }

@@ -52,24 +52,23 @@ public struct PagerListMatch: Sendable, Equatable {
 extension StrikeStore {
     public func createPagerList(_ draft: PagerListDraft, id: PagerListID = .random(), actor: ActorID) async throws -> PagerList {
         let name = draft.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(name.count) else {
-            throw DomainError.invalid([FieldProblem(field: "name", message: "must be 1 to 200 characters")])
-        }
+        let problems = PagerListChange(name: name, priority: draft.priority).problems()
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let at = ISO8601.string(from: now())
         return try await writer.write { db in
             guard try Self.tenant(draft.ospTenantID, db).kind == .osp else { throw StoreError.notAnOSP(draft.ospTenantID.rawValue) }
+            try Self.refuseTakenName(name, osp: draft.ospTenantID, except: nil, db)
+            if draft.isDefault { try Self.clearDefault(osp: draft.ospTenantID, db) }
             try db.execute(
                 sql: """
-                    INSERT INTO pager_list (id, osp_tenant_id, name, priority, active, is_default, area_m2, region, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromText(?, 4326), ?, ?)
+                    INSERT INTO pager_list (id, osp_tenant_id, name, priority, active, is_default, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [
-                    id.rawValue, draft.ospTenantID.rawValue, name, draft.priority, draft.active, draft.isDefault,
-                    draft.region?.areaSquareMetres, draft.region?.wkt, at, at,
-                ])
+                arguments: [id.rawValue, draft.ospTenantID.rawValue, name, draft.priority, draft.active, draft.isDefault, at, at])
+            if let region = draft.region { try Self.writeRegion(of: id, features: [region], db) }
             let list = try Self.pagerList(id, db)
             try AuditLog.record(
-                db, at: self.now(), actor: actor, entity: "pager_list", entityID: id.rawValue, action: "create",
+                db, at: self.now(), actor: actor, tenant: draft.ospTenantID, entity: "pager_list", entityID: id.rawValue, action: "create",
                 before: nil as PagerList?, after: list)
             return list
         }
@@ -125,5 +124,44 @@ extension StrikeStore {
 
     static func pagerList(_ id: PagerListID, _ db: Database) throws -> PagerList {
         PagerList(row: try Row.fetchOne(db, sql: "SELECT * FROM pager_list WHERE id = ?", arguments: [id.rawValue])!)
+    }
+
+    static func refuseTakenName(_ name: String, osp: TenantID, except id: PagerListID?, _ db: Database) throws {
+        let taken = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE osp_tenant_id = ? AND name = ? AND id IS NOT ?)",
+            arguments: [osp.rawValue, name, id?.rawValue])
+        if taken == true { throw DomainError.invalid([FieldProblem(field: "name", message: "another pager list is already called \(name)")]) }
+    }
+
+    /// One default list per OSP: making a list the default takes it from the one that had it.
+    static func clearDefault(osp: TenantID, _ db: Database) throws {
+        try db.execute(sql: "UPDATE pager_list SET is_default = 0 WHERE osp_tenant_id = ? AND is_default = 1", arguments: [osp.rawValue])
+    }
+
+    /// Replaces a list's region with the union of the features, each first checked by GEOS so that a
+    /// self-intersecting ring is refused by index instead of silently matching the wrong points.
+    /// The area is measured on the WGS84 ellipsoid.
+    static func writeRegion(of id: PagerListID, features: [Region], _ db: Database) throws {
+        var problems: [FieldProblem] = []
+        for (index, feature) in features.enumerated() {
+            let reason = try String.fetchOne(db, sql: "SELECT IsValidReason(GeomFromText(?, 4326))", arguments: [feature.wkt])
+            if reason != "Valid Geometry" {
+                let field = features.count == 1 ? "region" : "features[\(index)].geometry"
+                problems.append(FieldProblem(field: field, message: "is not a valid polygon: \(reason ?? "unreadable")"))
+            }
+        }
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        var union = try Data.fetchOne(db, sql: "SELECT AsBinary(GeomFromText(?, 4326))", arguments: [features[0].wkt])!
+        for feature in features.dropFirst() {
+            union = try Data.fetchOne(
+                db, sql: "SELECT AsBinary(CastToMultiPolygon(ST_Union(GeomFromWKB(?, 4326), GeomFromText(?, 4326))))",
+                arguments: [union, feature.wkt])!
+        }
+        try db.execute(
+            sql: """
+                UPDATE pager_list SET region = CastToMultiPolygon(GeomFromWKB(?, 4326)),
+                    area_m2 = ST_Area(GeomFromWKB(?, 4326), 1) WHERE id = ?
+                """,
+            arguments: [union, union, id.rawValue])
     }
 }

@@ -12,10 +12,12 @@ public struct StrikeStore: Sendable {
     /// A snapshot is written when a stream has grown this many events past its last one.
     public let snapshotThreshold: Int
     public let commits: CommitSignal
+    /// Seals and opens stored secrets; nil when opened without a key file (maintenance tools).
+    public let secrets: SecretBox?
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(
-        path: String, options: DatabaseOptions = DatabaseOptions(), snapshotThreshold: Int = 50,
+        path: String, options: DatabaseOptions = DatabaseOptions(), snapshotThreshold: Int = 50, secrets: SecretBox? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
         let pool = try DatabasePool(path: path, configuration: DatabaseSetup.configuration(options))
@@ -28,6 +30,7 @@ public struct StrikeStore: Sendable {
         self.now = now
         self.snapshotThreshold = snapshotThreshold
         self.commits = commits
+        self.secrets = secrets
     }
 
     /// The SQLite and SpatiaLite versions this process runs with.

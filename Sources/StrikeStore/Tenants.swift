@@ -57,7 +57,7 @@ extension StrikeStore {
                 sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [id.rawValue, kind.rawValue, trimmed, jobPrefix, ISO8601.string(from: at)])
             let tenant = try Self.tenant(id, db)
-            try AuditLog.record(db, at: at, actor: actor, entity: "tenant", entityID: id.rawValue, action: "create", before: nil as Tenant?, after: tenant)
+            try AuditLog.record(db, at: at, actor: actor, tenant: id, entity: "tenant", entityID: id.rawValue, action: "create", before: nil as Tenant?, after: tenant)
             return tenant
         }
     }
@@ -81,7 +81,7 @@ extension StrikeStore {
                     """,
                 arguments: [noc.rawValue, osp.rawValue, status.rawValue, stamp, stamp])
             try AuditLog.record(
-                db, at: at, actor: actor, entity: "tenant_link", entityID: "\(noc)/\(osp)",
+                db, at: at, actor: actor, tenant: nil, entity: "tenant_link", entityID: "\(noc)/\(osp)",
                 action: before == nil ? "create" : "update", before: before, after: try Self.link(noc: noc, osp: osp, db))
         }
     }

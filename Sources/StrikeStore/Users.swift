@@ -97,7 +97,7 @@ extension StrikeStore {
                 sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
             let user = try Self.user(id: id, db)
-            try AuditLog.record(db, at: at, actor: actor, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
+            try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
             return user
         }
     }
@@ -128,7 +128,7 @@ extension StrikeStore {
             try db.execute(
                 sql: "DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?", arguments: [userID, sessionHash])
             try AuditLog.record(
-                db, at: at, actor: actor, entity: "user", entityID: userID, action: "change-password",
+                db, at: at, actor: actor, tenant: nil, entity: "user", entityID: userID, action: "change-password",
                 before: nil as String?, after: "password changed; other sessions ended")
         }
     }
@@ -162,7 +162,7 @@ extension StrikeStore {
                     """,
                 arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
             try AuditLog.record(
-                db, at: at, actor: actor, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
+                db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
                 before: nil as String?, after: role.rawValue)
         }
     }
@@ -195,7 +195,7 @@ extension StrikeStore {
             let admins = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM membership WHERE tenant_id = ? AND role = 'admin'", arguments: [tenantID.rawValue]) ?? 0
             guard admins > 0 else { throw AccountError(code: .lastAdmin, message: "the tenant would be left without an admin") }
             try AuditLog.record(
-                db, at: at, actor: actor, entity: "membership", entityID: "\(userID)/\(tenantID)", action: role == nil ? "remove" : "set",
+                db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: role == nil ? "remove" : "set",
                 before: before, after: role?.rawValue)
             return true
         }
@@ -247,7 +247,7 @@ extension StrikeStore {
                 sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [id, tokenHash, name, tenantID.rawValue, role.rawValue, createdBy, ISO8601.string(from: at)])
             let token = APIToken(row: try Row.fetchOne(db, sql: "\(APIToken.select) WHERE api_token.id = ?", arguments: [id])!)
-            try AuditLog.record(db, at: at, actor: actor, entity: "api_token", entityID: id, action: "create", before: nil as APIToken?, after: token)
+            try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "create", before: nil as APIToken?, after: token)
             return token
         }
     }
@@ -281,7 +281,7 @@ extension StrikeStore {
             try db.execute(
                 sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [ISO8601.string(from: at), id])
             let after = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:))
-            try AuditLog.record(db, at: at, actor: actor, entity: "api_token", entityID: id, action: "revoke", before: before, after: after)
+            try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "revoke", before: before, after: after)
             return true
         }
     }

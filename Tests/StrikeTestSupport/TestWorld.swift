@@ -29,7 +29,7 @@ public struct TestWorld: Sendable {
 
     public static func make(snapshotThreshold: Int = 50, seeded: Bool = true) async throws -> TestWorld {
         let directory = try TemporaryDirectory()
-        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold)
+        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold, secrets: .random())
         if seeded { try await seedTenants(store) }
         return TestWorld(directory: directory, store: store)
     }

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+public import StrikeCore
+
+extension StrikeStore {
+    /// A tenant's settings, the defaults where none were saved.
+    public func settings(of tenant: TenantID) async throws -> TenantSettings {
+        try await writer.read { db in try Self.settings(tenant, db) }
+    }
+
+    public func changeSettings(of tenant: TenantID, _ change: TenantSettingsChange, actor: ActorID) async throws -> TenantSettings {
+        let at = now()
+        return try await writer.write { db in
+            _ = try Self.tenant(tenant, db)
+            let before = try Self.settings(tenant, db)
+            let after = try change.applied(to: before)
+            let json = String(decoding: try EventCoding.encoder().encode(after), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    INSERT INTO tenant_settings (tenant_id, settings, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at
+                    """,
+                arguments: [tenant.rawValue, json, ISO8601.string(from: at)])
+            try AuditLog.record(
+                db, at: at, actor: actor, tenant: tenant, entity: "tenant_settings", entityID: tenant.rawValue, action: "update",
+                before: before, after: after)
+            return after
+        }
+    }
+
+    static func settings(_ tenant: TenantID, _ db: Database) throws -> TenantSettings {
+        guard let json = try String.fetchOne(db, sql: "SELECT settings FROM tenant_settings WHERE tenant_id = ?", arguments: [tenant.rawValue]) else {
+            return TenantSettings()
+        }
+        return try EventCoding.decoder().decode(TenantSettings.self, from: Data(json.utf8))
+    }
+}
