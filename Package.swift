@@ -25,6 +25,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "StrikeCore", swiftSettings: strictSwift),
+        // Resources/ built into the binary: the OpenAPI document and the dashboard.
+        .target(name: "StrikeResources", swiftSettings: strictSwift, plugins: ["EmbedResources"]),
+        .executableTarget(name: "strike-embed", swiftSettings: strictSwift),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["strike-embed"]),
         .target(
             name: "StrikeStore",
             dependencies: [
@@ -40,7 +44,7 @@ let package = Package(
         .target(
             name: "StrikeHTTP",
             dependencies: [
-                "StrikeStore", "StrikeCore",
+                "StrikeStore", "StrikeCore", "StrikeResources",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),

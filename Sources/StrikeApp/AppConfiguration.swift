@@ -5,6 +5,8 @@ public import StrikeHTTP
 /// Everything `strike serve` needs, validated once at start; every problem is reported together.
 public struct AppConfiguration: Sendable {
     public var databasePath = "./strike.db"
+    /// The master key file that seals stored secrets; by default beside the database, named after it.
+    public var keyFilePath: String?
     public var host = "127.0.0.1"
     public var port = 8080
     public var logLevel = Logger.Level.info
@@ -15,6 +17,9 @@ public struct AppConfiguration: Sendable {
     public var publicBaseURL: URL?
     /// bcrypt cost for new password hashes.
     public var passwordCost: UInt8 = 12
+
+    /// The key file in use: the one given, or `<database>.key`.
+    public var resolvedKeyFilePath: String { keyFilePath ?? databasePath + ".key" }
 
     /// What the API needs to know of this configuration.
     public var apiSettings: APISettings {
@@ -32,6 +37,7 @@ public struct AppConfiguration: Sendable {
     public func problems() -> [String] {
         var problems: [String] = []
         if databasePath.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("the database path is empty") }
+        if keyFilePath?.trimmingCharacters(in: .whitespaces).isEmpty == true { problems.append("the key file path is empty") }
         if !(1...65535).contains(port) { problems.append("port \(port) is outside 1…65535") }
         if host.isEmpty { problems.append("the listen address is empty") }
         if snapshotThreshold < 1 { problems.append("the snapshot threshold must be at least 1") }

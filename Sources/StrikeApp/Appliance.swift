@@ -14,7 +14,14 @@ public struct Appliance: Sendable {
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
     public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
         let configuration = try configuration.validated()
-        let store = try StrikeStore(path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold)
+        let keyFile = configuration.resolvedKeyFilePath
+        let existed = FileManager.default.fileExists(atPath: keyFile)
+        let secrets = try KeyFile.loadOrCreate(at: keyFile)
+        if !existed {
+            Logger.strike("store").notice("key file created: back it up beside the database", metadata: ["path": "\(keyFile)"])
+        }
+        let store = try StrikeStore(
+            path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold, secrets: secrets)
         try await self.init(configuration: configuration, store: store, clock: clock)
     }
 

@@ -78,14 +78,10 @@ struct AccountRoutes {
             + (body.displayName.trimmingCharacters(in: .whitespaces).isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let hash = await Passwords.hash(body.password, cost: settings.passwordCost)
-        do {
-            let user = try await store.createUser(
-                username: body.username, displayName: body.displayName.trimmingCharacters(in: .whitespaces), passwordHash: hash,
-                isOwner: true, requireNoOwner: true, actor: .system("setup"))
-            return try jsonResponse(user, status: .created)
-        } catch let error as AccountError where error.code == .ownerExists {
-            throw Problem.notFound()
-        }
+        let user = try await store.createUser(
+            username: body.username, displayName: body.displayName.trimmingCharacters(in: .whitespaces), passwordHash: hash,
+            isOwner: true, requireNoOwner: true, actor: .system("setup"))
+        return try jsonResponse(user, status: .created)
     }
 
     @Sendable func signIn(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {

@@ -3,6 +3,8 @@ public import Hummingbird
 import StrikeCore
 
 /// A request body type that names its fields, so unknown ones are refused instead of ignored.
+/// Fields of nested objects are named by path: `mapZoom.create`, `contacts[].phone`. An object field with no
+/// nested names listed (a GeoJSON geometry) is taken whole.
 public protocol RequestBody: Decodable, Sendable {
     static var fields: Set<String> { get }
 }
@@ -11,27 +13,8 @@ extension Request {
     /// Reads a JSON body: 415 for another content type, 413 when too large, 400 for malformed JSON,
     /// 422 naming each unknown, missing or mistyped field.
     public func decodeBody<Body: RequestBody>(_: Body.Type, context: StrikeRequestContext) async throws -> Body {
-        guard let type = headers[.contentType], type.lowercased().hasPrefix("application/json") else {
-            throw Problem(.unsupportedMediaType, detail: "send the body as application/json")
-        }
-        var request = self
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch {
-            throw Problem(.contentTooLarge, detail: "the body is larger than \(context.maxUploadSize) bytes")
-        }
-        let data = Data(buffer: buffer)
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
-        }
-        guard let dictionary = object as? [String: Any] else {
-            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body must be a JSON object")
-        }
-        let unknown = Set(dictionary.keys).subtracting(Body.fields).sorted()
+        let (data, dictionary) = try await collectJSONObject(upTo: context.maxUploadSize)
+        let unknown = Self.unknownFields(in: dictionary, allowed: Body.fields).sorted()
         guard unknown.isEmpty else {
             throw Problem.invalid(unknown.map { FieldProblem(field: $0, message: "is not a field of this request") })
         }
@@ -45,6 +28,50 @@ extension Request {
             throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath), message: "must be \(Self.describe(type)), not null")])
         } catch DecodingError.dataCorrupted(let detail) {
             throw Problem.invalid([FieldProblem(field: Self.path(detail.codingPath), message: detail.debugDescription)])
+        }
+    }
+
+    /// Reads a body that must be one JSON object: 415 for another content type, 413 when larger than `limit`,
+    /// 400 when it is not a JSON object.
+    func collectJSONObject(
+        upTo limit: Int, accepting types: [String] = ["application/json"]
+    ) async throws -> (data: Data, object: [String: Any]) {
+        let type = headers[.contentType]?.lowercased() ?? ""
+        guard types.contains(where: { type.hasPrefix($0) }) else {
+            throw Problem(.unsupportedMediaType, detail: "send the body as \(types.joined(separator: " or "))")
+        }
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw Problem(.contentTooLarge, detail: "the body is larger than \(limit) bytes")
+        }
+        let data = Data(buffer: buffer)
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem(.badRequest, title: "Malformed JSON", detail: "the body must be a JSON object")
+        }
+        return (data, dictionary)
+    }
+
+    /// Every key not named by `allowed`, as a path with array indexes (`contacts[2].nickname`).
+    static func unknownFields(in object: [String: Any], allowed: Set<String>, pattern: String = "", shown: String = "") -> [String] {
+        object.flatMap { key, value -> [String] in
+            let keyPattern = pattern + key, keyShown = shown + key
+            guard allowed.contains(keyPattern) else { return [keyShown] }
+            if let child = value as? [String: Any], allowed.contains(where: { $0.hasPrefix(keyPattern + ".") }) {
+                return unknownFields(in: child, allowed: allowed, pattern: keyPattern + ".", shown: keyShown + ".")
+            }
+            if let elements = value as? [Any], allowed.contains(where: { $0.hasPrefix(keyPattern + "[].") }) {
+                return elements.enumerated().flatMap { index, element -> [String] in
+                    guard let child = element as? [String: Any] else { return [] }
+                    return unknownFields(in: child, allowed: allowed, pattern: keyPattern + "[].", shown: keyShown + "[\(index)].")
+                }
+            }
+            return []
         }
     }
 

@@ -46,6 +46,7 @@ final class ApplianceMetrics: Sendable {
 }
 
 /// Counts every answer by its route template (never the raw path, which would make a series per ECO).
+/// Counts and times every answer, and logs it at debug level: method, path (never the query or body), status.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = StrikeRequestContext
     let metrics: ApplianceMetrics
@@ -53,9 +54,15 @@ struct MetricsMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
+        let duration = ContinuousClock.now - started
         metrics.recordRequest(
-            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
-            duration: ContinuousClock.now - started)
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code, duration: duration)
+        context.logger.debug(
+            "answered",
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(duration.components.attoseconds / 1_000_000_000_000_000 + duration.components.seconds * 1000)",
+            ])
         return response
     }
 }

@@ -17,8 +17,12 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Self.problem(for: error)
         } catch let conflict as VersionConflict {
             throw Problem.conflict(conflict.description)
-        } catch let error as StoreError where error.isLinkNotActive {
+        } catch let error as StoreError where error.isLinkNotActive || error.isNotAnOSP {
             throw Problem.invalid([FieldProblem(field: "ospTenantID", message: error.description)])
+        } catch let error as StoreError where error.isUnknownTenant {
+            throw Problem.invalid([FieldProblem(field: "tenant", message: error.description)])
+        } catch let error as AccountError {
+            throw Self.problem(for: error)
         } catch let error as HTTPError {
             throw Problem(error.status, detail: error.body ?? error.status.reasonPhrase)
         } catch let error as any HTTPResponseError {
@@ -26,6 +30,16 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw Problem(.internalServerError, title: "Internal error", detail: "the appliance could not answer; the error is in its log")
+        }
+    }
+
+    static func problem(for error: AccountError) -> Problem {
+        switch error.code {
+        case .usernameTaken: .invalid([FieldProblem(field: "username", message: error.description)])
+        case .lastAdmin: .conflict(error.description)
+        case .unknownUser: .notFound(error.description)
+        // Setup closes for good once an owner exists, even when two requests race for it.
+        case .ownerExists: .notFound()
         }
     }
 

@@ -49,4 +49,11 @@ public struct StrikeRequestContext: RequestContext {
         guard let tenant else { throw Problem.forbidden("this needs an active tenant") }
         return tenant
     }
+
+    /// The active tenant when it is a NOC or an OSP as the route needs; 403 saying why otherwise.
+    public func requireTenant(_ kind: TenantKind, because reason: String) throws -> ActiveTenant {
+        let tenant = try requireTenant()
+        guard tenant.kind == kind else { throw Problem.forbidden(reason) }
+        return tenant
+    }
 }

@@ -53,6 +53,7 @@ struct TenantRoutes {
         api.add(.get, "/api/links", access: .owner, listLinks)
         api.add(.put, "/api/links", access: .owner, setLink)
         api.add(.get, "/api/audit-log", access: .owner, auditLog)
+        api.add(.get, "/api/tenant-audit-log", access: .member(.admin), tenantAuditLog)
         api.add(.get, "/api/osps", access: .member(.viewer), linkedOSPs)
         api.add(.get, "/api/regions/lookup", access: .member(.viewer), lookup)
     }
@@ -73,25 +74,34 @@ struct TenantRoutes {
 
     @Sendable func setLink(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let body = try await request.decodeBody(LinkBody.self, context: context)
-        do {
-            try await store.setLink(noc: body.nocTenantID, osp: body.ospTenantID, status: body.status, actor: try context.requireCaller().actor)
-        } catch let error as StoreError where error.isUnknownTenant {
-            throw Problem.invalid([FieldProblem(field: "tenant", message: error.description)])
-        }
+        try await store.setLink(noc: body.nocTenantID, osp: body.ospTenantID, status: body.status, actor: try context.requireCaller().actor)
         return try jsonResponse(try await store.link(noc: body.nocTenantID, osp: body.ospTenantID))
     }
 
+    /// Every configuration change on the appliance, for the owner.
     @Sendable func auditLog(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        try await auditPage(request, tenant: nil)
+    }
+
+    /// The configuration changes of the active tenant, for its admins.
+    @Sendable func tenantAuditLog(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        try await auditPage(request, tenant: try context.requireTenant().id)
+    }
+
+    private func auditPage(_ request: Request, tenant: TenantID?) async throws -> Response {
         let query = request.uri.queryParameters
-        let limit = query["limit"].flatMap { Int($0) } ?? 100
-        guard (1...500).contains(limit) else { throw Problem.invalid([FieldProblem(field: "limit", message: "must be 1 to 500")]) }
-        return try jsonResponse(try await store.auditLog(limit: limit, beforeID: query["before"].flatMap { Int64($0) }))
+        var problems: [FieldProblem] = []
+        let limit = query["limit"].map { Int($0) } ?? 100
+        if limit.map({ !(1...500).contains($0) }) ?? true { problems.append(FieldProblem(field: "limit", message: "must be a whole number from 1 to 500")) }
+        let before = query["before"].map { Int64($0) }
+        if case .some(nil) = before { problems.append(FieldProblem(field: "before", message: "must be an audit entry id")) }
+        guard problems.isEmpty, let limit else { throw Problem.invalid(problems) }
+        return try jsonResponse(try await store.auditLog(tenant: tenant, limit: limit, beforeID: before ?? nil))
     }
 
     /// For a NOC: the OSPs it is linked to, with the link's status (only `active` ones take new ECOs).
     @Sendable func linkedOSPs(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
-        let tenant = try context.requireTenant()
-        guard tenant.kind == .noc else { throw Problem.forbidden("only a NOC has OSPs to call on") }
+        let tenant = try context.requireTenant(.noc, because: "only a NOC has OSPs to call on")
         let tenants = Dictionary(uniqueKeysWithValues: try await store.tenants().map { ($0.id, $0) })
         let osps = try await store.links(of: tenant.id).filter { $0.nocTenantID == tenant.id }.compactMap { link in
             tenants[link.ospTenantID].map { LinkedOSP(id: $0.id, name: $0.name, jobPrefix: $0.jobPrefix, linkStatus: link.status) }
@@ -107,27 +117,29 @@ struct TenantRoutes {
         let longitude = query["lon"].flatMap { Double($0) }, latitude = query["lat"].flatMap { Double($0) }
         if longitude == nil { problems.append(FieldProblem(field: "lon", message: "is required, a number")) }
         if latitude == nil { problems.append(FieldProblem(field: "lat", message: "is required, a number")) }
-        var osp = tenant.id
-        if tenant.kind == .noc {
-            if let given = query["osp"].map({ TenantID(String($0)) }) {
-                osp = given
-            } else {
-                problems.append(FieldProblem(field: "osp", message: "is required for a NOC: the OSP whose lists to look in"))
-            }
-        }
+        if tenant.kind == .noc, query["osp"] == nil { problems.append(ospRequired) }
         guard problems.isEmpty, let longitude, let latitude else { throw Problem.invalid(problems) }
+        let osp = try await pagerListOwner(for: tenant, query: query, store: store)
         let location: EcoLocation
         do {
             location = try EcoLocation.point(Position(longitude: longitude, latitude: latitude)).validated()
         } catch {
             throw Problem.invalid([FieldProblem(field: "lon/lat", message: error.description)])
         }
-        if tenant.kind == .noc, try await store.link(noc: tenant.id, osp: osp) == nil {
-            throw Problem.notFound("this NOC has no link to OSP \(osp)")
-        }
         let match = try await store.pagerList(for: location, osp: osp)
         return try jsonResponse(
             PagerListLookupView(
                 pagerList: match.map { .init(id: $0.list.id, name: $0.list.name, priority: $0.list.priority, reason: $0.reason.rawValue) }))
     }
+}
+
+/// Whose pager lists a request is about: an OSP's own, or for a NOC the linked OSP named by `osp`
+/// (422 when missing, 404 when the NOC has no link to it).
+let ospRequired = FieldProblem(field: "osp", message: "is required for a NOC: the OSP whose lists to look in")
+
+func pagerListOwner(for tenant: ActiveTenant, query: Parameters, store: StrikeStore) async throws -> TenantID {
+    guard tenant.kind == .noc else { return tenant.id }
+    guard let given = query["osp"].map({ TenantID(String($0)) }) else { throw Problem.invalid([ospRequired]) }
+    guard try await store.link(noc: tenant.id, osp: given) != nil else { throw Problem.notFound("this NOC has no link to OSP \(given)") }
+    return given
 }

@@ -46,13 +46,9 @@ struct UserRoutes {
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let actor = try context.requireCaller().actor
         let hash = await Passwords.hash(body.password, cost: settings.passwordCost)
-        do {
-            let user = try await store.createUser(username: body.username, displayName: displayName, passwordHash: hash, isOwner: false, actor: actor)
-            try await store.addMembership(userID: user.id, tenantID: tenant.id, role: body.role, actor: actor)
-            return try jsonResponse(MemberView(user: user, role: body.role), status: .created)
-        } catch let error as AccountError where error.code == .usernameTaken {
-            throw Problem.invalid([FieldProblem(field: "username", message: error.description)])
-        }
+        let user = try await store.createUser(username: body.username, displayName: displayName, passwordHash: hash, isOwner: false, actor: actor)
+        try await store.addMembership(userID: user.id, tenantID: tenant.id, role: body.role, actor: actor)
+        return try jsonResponse(MemberView(user: user, role: body.role), status: .created)
     }
 
     @Sendable func setRole(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -69,12 +65,8 @@ struct UserRoutes {
     /// Another tenant's user is 404 here, whoever they are.
     private func change(_ context: StrikeRequestContext, role: Role?) async throws {
         let userID = try context.parameters.require("id")
-        do {
-            let changed = try await store.changeMembership(
-                userID: userID, tenantID: try context.requireTenant().id, role: role, actor: try context.requireCaller().actor)
-            guard changed else { throw Problem.notFound("there is no such user in this tenant") }
-        } catch let error as AccountError where error.code == .lastAdmin {
-            throw Problem.conflict(error.description)
-        }
+        let changed = try await store.changeMembership(
+            userID: userID, tenantID: try context.requireTenant().id, role: role, actor: try context.requireCaller().actor)
+        guard changed else { throw Problem.notFound("there is no such user in this tenant") }
     }
 }

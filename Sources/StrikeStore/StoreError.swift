@@ -59,4 +59,5 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var isLinkNotActive: Bool { code == .linkNotActive }
     public var isUnknownTenant: Bool { code == .unknownTenant }
+    public var isNotAnOSP: Bool { code == .notAnOSP }
 }

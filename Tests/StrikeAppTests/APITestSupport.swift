@@ -72,6 +72,12 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(data: data))
     }
 
+    /// Any method with a JSON body (an object, array or fragment).
+    func send(_ method: HTTPRequest.Method, _ uri: String, _ body: Any, headers: HTTPFields) async throws -> TestResponse {
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.fragmentsAllowed])
+        return try await execute(uri: uri, method: method, headers: headers, body: ByteBuffer(data: data))
+    }
+
     func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
         try await execute(uri: uri, method: .get, headers: headers)
     }
@@ -83,4 +89,13 @@ extension TestResponse {
     }
 
     var text: String { String(buffer: body) }
+
+    var jsonArray: [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [[String: Any]]) ?? []
+    }
+
+    /// The field names of a validation problem's per-field errors.
+    var problemFields: [String] {
+        (json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+    }
 }

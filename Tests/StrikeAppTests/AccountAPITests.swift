@@ -16,7 +16,13 @@ import Testing
         configuration.databasePath = world.databasePath
         configuration.passwordCost = 4
         let app = await buildApplication(try await Appliance(configuration: configuration, store: world.store))
+        _ = try await Accounts.addUser(
+            world.store, username: "dispatcher", displayName: nil, password: "a long enough password", owner: false, tenant: TestWorld.noc,
+            role: .dispatcher, passwordCost: 4)
         try await app.test(.router) { client in
+            let taken = try await client.post("/api/setup", ["username": "Dispatcher", "displayName": "D", "password": "a long enough password"])
+            #expect(taken.status == .unprocessableContent, "a username in use is named, not a server error")
+            #expect(taken.problemFields == ["username"])
             let body: [String: any Sendable] = ["username": "root", "displayName": "NOC Lead", "password": "a long enough password"]
             let made = try await client.post("/api/setup", body)
             #expect(made.status == .created)

@@ -26,6 +26,13 @@ import Testing
                 body: ByteBuffer(string: #"{"nocTenantID":"test-noc","ospTenantID":"\#(id)","status":"active"}"#))
             #expect(linked.status == .ok)
             #expect(linked.json["status"] as? String == "active")
+            for (noc, osp, field) in [("test-noc", "test-noc", "ospTenantID"), ("test-noc", "nobody", "tenant")] {
+                let refused = try await client.execute(
+                    uri: "/api/links", method: .put, headers: owner.headers,
+                    body: ByteBuffer(string: #"{"nocTenantID":"\#(noc)","ospTenantID":"\#(osp)","status":"active"}"#))
+                #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                #expect(refused.problemFields == [field])
+            }
 
             let noc = try await client.signIn("noc-viewer")
             let osps = try await client.get("/api/osps", headers: noc.headers)
