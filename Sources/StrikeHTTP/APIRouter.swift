@@ -41,6 +41,24 @@ public final class APIRouter {
         }
     }
 
+    /// After every route is added: a method a path does not serve answers 405 naming the ones it does
+    /// (`Allow`), instead of a 404 that would say the path does not exist.
+    public func refuseOtherMethods() {
+        for (path, specs) in Dictionary(grouping: routes, by: \.path) {
+            let served = specs.map(\.method)
+            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
+            for method in Self.refusableMethods where !served.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    var problem = Problem(.methodNotAllowed, detail: "\(path) answers \(allow) only")
+                    problem.headers[.allow] = allow
+                    throw problem
+                }
+            }
+        }
+    }
+
+    static let refusableMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace]
+
     static let tenantHeader = HTTPField.Name("X-Tenant-ID")!
 
     /// Checks the caller against the rule and, for tenant routes, settles the active tenant.

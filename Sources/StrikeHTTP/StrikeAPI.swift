@@ -31,6 +31,7 @@ public struct StrikeAPI {
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)
+        api.refuseOtherMethods()
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

@@ -52,6 +52,21 @@ import Testing
         }
     }
 
+    @Test func aMethodAPathDoesNotServeIs405NamingTheOnesItDoes() async throws {
+        let api = try await APIWorld.make()
+        let routes = await routes(api)
+        try await api.test { client in
+            for (path, specs) in Dictionary(grouping: routes, by: \.path) {
+                let served = Set(specs.map(\.method))
+                for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !served.contains(method) {
+                    let response = try await client.execute(uri: concrete(path), method: method)
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path) answered \(response.status)")
+                    #expect(response.headers[.allow] == served.map(\.rawValue).sorted().joined(separator: ", "))
+                }
+            }
+        }
+    }
+
     @Test func aTenantOutsideTheCallersMembershipsIsRefused() async throws {
         let api = try await APIWorld.make()
         try await api.test { client in
