@@ -22,14 +22,14 @@ public struct Readiness: Sendable, Codable {
 }
 
 /// `/healthz` (the process answers) and `/readyz` (it can do its work), for load balancers and systemd.
-public enum HealthRoutes {
-    public static func add<Context: RequestContext>(
-        to router: Router<Context>, readiness: @escaping @Sendable () async -> Readiness
-    ) {
-        router.get("healthz") { _, _ in
+struct HealthRoutes {
+    let readiness: @Sendable () async -> Readiness
+
+    func register(_ api: APIRouter) {
+        api.add(.get, "/healthz", access: .anyone) { _, _ in
             try jsonResponse(["status": "ok"])
         }
-        router.get("readyz") { _, _ in
+        api.add(.get, "/readyz", access: .anyone) { _, _ in
             let result = await readiness()
             return try jsonResponse(
                 ReadyBody(status: result.ready ? "ready" : "not ready", checks: result.checks),

@@ -26,7 +26,7 @@ import Testing
                 body: ByteBuffer(string: #"{"nocTenantID":"test-noc","ospTenantID":"\#(id)","status":"active"}"#))
             #expect(linked.status == .ok)
             #expect(linked.json["status"] as? String == "active")
-            for (noc, osp, field) in [("test-noc", "test-noc", "ospTenantID"), ("test-noc", "nobody", "tenant")] {
+            for (noc, osp, field) in [("test-noc", "test-noc", "ospTenantID"), ("test-noc", "nobody", "ospTenantID")] {
                 let refused = try await client.execute(
                     uri: "/api/links", method: .put, headers: owner.headers,
                     body: ByteBuffer(string: #"{"nocTenantID":"\#(noc)","ospTenantID":"\#(osp)","status":"active"}"#))
