@@ -1,6 +1,8 @@
 /// A command the domain refuses. Each case is a rule an operator can understand.
 public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid([FieldProblem])
+    /// A name that must be unique is already used: a conflict with what exists, named by its field.
+    case taken(FieldProblem)
     case sameTenantOnBothSides
     case alreadyExists
     case notFound
@@ -21,6 +23,7 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalid(let problems): problems.map(\.description).joined(separator: "; ")
+        case .taken(let problem): problem.description
         case .sameTenantOnBothSides: "the NOC and the OSP must be different tenants"
         case .alreadyExists: "it already exists"
         case .notFound: "it does not exist"

@@ -2,6 +2,7 @@ public import Hummingbird
 public import HTTPTypes
 public import StrikeStore
 import StrikeCore
+import Synchronization
 
 /// Who may use a route.
 public enum Access: Sendable, Equatable {
@@ -22,10 +23,30 @@ public struct RouteSpec: Sendable, Equatable {
     public let access: Access
 }
 
+/// Every route registered so far; shared with the middleware that answers 405.
+public final class RouteTable: Sendable {
+    private let specs = Mutex<[RouteSpec]>([])
+
+    public var routes: [RouteSpec] { specs.withLock { $0 } }
+
+    func append(_ spec: RouteSpec) { specs.withLock { $0.append(spec) } }
+
+    /// The methods registered for a concrete path such as `/api/ecos/42`.
+    public func methods(servingPath path: Substring) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        return routes.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { expected, given in expected.hasPrefix("{") || expected == given }
+        }.map(\.method)
+    }
+}
+
 /// Registers API routes with their access rule, enforced before the handler runs.
 public final class APIRouter {
     public let router: Router<StrikeRequestContext>
-    public private(set) var routes: [RouteSpec] = []
+    public let table = RouteTable()
+    public var routes: [RouteSpec] { table.routes }
 
     public init(router: Router<StrikeRequestContext>) { self.router = router }
 
@@ -33,31 +54,13 @@ public final class APIRouter {
         _ method: HTTPRequest.Method, _ path: String, access: Access,
         _ handler: @escaping @Sendable (Request, StrikeRequestContext) async throws -> Response
     ) {
-        routes.append(RouteSpec(method: method, path: path, access: access))
+        table.append(RouteSpec(method: method, path: path, access: access))
         router.on(RouterPath(path), method: method) { request, context in
             var context = context
             try Self.authorize(access, request: request, context: &context)
             return try await handler(request, context)
         }
     }
-
-    /// After every route is added: a method a path does not serve answers 405 naming the ones it does
-    /// (`Allow`), instead of a 404 that would say the path does not exist.
-    public func refuseOtherMethods() {
-        for (path, specs) in Dictionary(grouping: routes, by: \.path) {
-            let served = specs.map(\.method)
-            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.refusableMethods where !served.contains(method) {
-                router.on(RouterPath(path), method: method) { _, _ -> Response in
-                    var problem = Problem(.methodNotAllowed, detail: "\(path) answers \(allow) only")
-                    problem.headers[.allow] = allow
-                    throw problem
-                }
-            }
-        }
-    }
-
-    static let refusableMethods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace]
 
     static let tenantHeader = HTTPField.Name("X-Tenant-ID")!
 

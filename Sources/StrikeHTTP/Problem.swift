@@ -25,6 +25,11 @@ public struct Problem: HTTPResponseError, Sendable {
     public static func notFound(_ detail: String = "there is nothing here") -> Problem { Problem(.notFound, title: "Not found", detail: detail) }
     public static func conflict(_ detail: String) -> Problem { Problem(.conflict, title: "Conflict", detail: detail) }
 
+    /// 409: the value of a field that must be unique is already used.
+    public static func taken(_ error: FieldProblem) -> Problem {
+        Problem(.conflict, title: "Already taken", detail: error.description, errors: [error])
+    }
+
     public static func invalid(_ errors: [FieldProblem]) -> Problem {
         Problem(.unprocessableContent, title: "Invalid request", detail: errors.map(\.description).joined(separator: "; "), errors: errors)
     }

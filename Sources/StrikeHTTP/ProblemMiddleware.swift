@@ -35,7 +35,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func problem(for error: AccountError) -> Problem {
         switch error.code {
-        case .usernameTaken: .invalid([FieldProblem(field: "username", message: error.description)])
+        case .usernameTaken: .taken(FieldProblem(field: "username", message: error.description))
         case .lastAdmin: .conflict(error.description)
         case .unknownUser: .notFound(error.description)
         // Setup closes for good once an owner exists, even when two requests race for it.
@@ -46,6 +46,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func problem(for error: DomainError) -> Problem {
         switch error {
         case .invalid(let problems): .invalid(problems)
+        case .taken(let problem): .taken(problem)
         case .notFound: .notFound()
         case .alreadyExists, .invalidStatusTransition, .invalidIntegrationTransition, .ecoClosed, .nothingToRetry,
             .pagerRunAlreadyStarted, .pagerRunAlreadyCompleted, .pagerRunNotStarted:

@@ -16,8 +16,9 @@ public struct StrikeAPI {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
-        router.add(middleware: AuthMiddleware(store: store))
         let api = APIRouter(router: router)
+        router.add(middleware: MethodNotAllowedMiddleware(table: api.table))
+        router.add(middleware: AuthMiddleware(store: store))
         HealthRoutes(readiness: readiness).register(api)
         await AccountRoutes(store: store, settings: settings).register(api)
         TokenRoutes(store: store).register(api)
@@ -31,7 +32,6 @@ public struct StrikeAPI {
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)
-        api.refuseOtherMethods()
         return StrikeAPI(router: router, routes: api.routes)
     }
 }
@@ -53,5 +53,25 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         return response
+    }
+}
+
+/// A known path asked with a method it does not serve answers 405 naming the methods it does (`Allow`),
+/// instead of a 404 that would say the path does not exist; whatever the method, even one HTTP added later.
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = StrikeRequestContext
+    let table: RouteTable
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let served = table.methods(servingPath: request.uri.path[...])
+            guard !served.isEmpty, !served.contains(request.method) else { throw error }
+            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
+            var problem = Problem(.methodNotAllowed, detail: "\(request.uri.path) answers \(allow) only")
+            problem.headers[.allow] = allow
+            throw problem
+        }
     }
 }

@@ -130,7 +130,7 @@ extension StrikeStore {
         let taken = try Bool.fetchOne(
             db, sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE osp_tenant_id = ? AND name = ? AND id IS NOT ?)",
             arguments: [osp.rawValue, name, id?.rawValue])
-        if taken == true { throw DomainError.invalid([FieldProblem(field: "name", message: "another pager list is already called \(name)")]) }
+        if taken == true { throw DomainError.taken(FieldProblem(field: "name", message: "another pager list is already called \(name)")) }
     }
 
     /// One default list per OSP: making a list the default takes it from the one that had it.

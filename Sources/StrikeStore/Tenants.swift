@@ -51,7 +51,7 @@ extension StrikeStore {
         let at = now()
         return try await writer.write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [trimmed]) == true {
-                throw DomainError.invalid([FieldProblem(field: "name", message: "another tenant is already called \(trimmed)")])
+                throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(trimmed)"))
             }
             try db.execute(
                 sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -21,7 +21,7 @@ import Testing
             role: .dispatcher, passwordCost: 4)
         try await app.test(.router) { client in
             let taken = try await client.post("/api/setup", ["username": "Dispatcher", "displayName": "D", "password": "a long enough password"])
-            #expect(taken.status == .unprocessableContent, "a username in use is named, not a server error")
+            #expect(taken.status == .conflict, "a username in use is named, not a server error")
             #expect(taken.problemFields == ["username"])
             let body: [String: any Sendable] = ["username": "root", "displayName": "NOC Lead", "password": "a long enough password"]
             let made = try await client.post("/api/setup", body)

@@ -103,7 +103,7 @@ import Testing
             #expect(lists.map { $0["isDefault"] as? Bool } == [true, false])
 
             let taken = try await client.send(.patch, "/api/pager-lists/\(first)", ["name": "Second"], headers: admin.headers)
-            #expect(taken.status == .unprocessableContent)
+            #expect(taken.status == .conflict)
             #expect(taken.problemFields == ["name"])
             let missing = try await client.send(.post, "/api/pager-lists", ["priority": 1], headers: admin.headers)
             #expect(missing.problemFields == ["name"])

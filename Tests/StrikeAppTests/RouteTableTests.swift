@@ -58,7 +58,7 @@ import Testing
         try await api.test { client in
             for (path, specs) in Dictionary(grouping: routes, by: \.path) {
                 let served = Set(specs.map(\.method))
-                for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] where !served.contains(method) {
+                for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .options, HTTPRequest.Method("QUERY")!] where !served.contains(method) {
                     let response = try await client.execute(uri: concrete(path), method: method)
                     #expect(response.status == .methodNotAllowed, "\(method) \(path) answered \(response.status)")
                     #expect(response.headers[.allow] == served.map(\.rawValue).sorted().joined(separator: ", "))

@@ -17,7 +17,7 @@ import Testing
             let made = try await client.post("/api/tenants", ["kind": "OSP", "name": "Canyon Cabling", "jobPrefix": "CC"], headers: owner.headers)
             #expect(made.status == .created, "\(made.text)")
             let id = try #require(made.json["id"] as? String)
-            #expect(try await client.post("/api/tenants", ["kind": "OSP", "name": "Canyon Cabling", "jobPrefix": "CD"], headers: owner.headers).status == .unprocessableContent)
+            #expect(try await client.post("/api/tenants", ["kind": "OSP", "name": "Canyon Cabling", "jobPrefix": "CD"], headers: owner.headers).status == .conflict)
             let badPrefix = try await client.post("/api/tenants", ["kind": "OSP", "name": "Lowercase", "jobPrefix": "cc"], headers: owner.headers)
             #expect(badPrefix.text.contains(#""field":"jobPrefix""#))
 

@@ -25,7 +25,7 @@ import Testing
             let taken = try await client.post(
                 "/api/users", ["username": "NIGHT-shift", "displayName": "Copy", "password": "a long enough password", "role": "viewer"],
                 headers: admin.headers)
-            #expect(taken.status == .unprocessableContent)
+            #expect(taken.status == .conflict)
 
             let promote = try await client.execute(uri: "/api/users/\(id)/role", method: .put, headers: admin.headers, body: ByteBuffer(string: #"{"role":"dispatcher"}"#))
             #expect(promote.status == .noContent)
