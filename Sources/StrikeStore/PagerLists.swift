@@ -146,8 +146,7 @@ extension StrikeStore {
         for (index, feature) in features.enumerated() {
             let reason = try String.fetchOne(db, sql: "SELECT IsValidReason(GeomFromText(?, 4326))", arguments: [feature.wkt])
             if reason != "Valid Geometry" {
-                let field = features.count == 1 ? "region" : "features[\(index)].geometry"
-                problems.append(FieldProblem(field: field, message: "is not a valid polygon: \(reason ?? "unreadable")"))
+                problems.append(FieldProblem(field: "features[\(index)].geometry", message: "is not a valid polygon: \(reason ?? "unreadable")"))
             }
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }

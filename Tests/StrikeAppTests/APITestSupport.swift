@@ -36,6 +36,18 @@ struct APIWorld {
             role: role, passwordCost: 4)
     }
 
+    /// A second NOC and a second OSP, each linked to the first of the other kind, with an admin each
+    /// (`other-noc-admin`, `other-osp-admin`): the strangers of the isolation tests.
+    func addOtherTenants() async throws {
+        let store = world.store
+        _ = try await store.createTenant(kind: .noc, name: "Other NOC", id: TenantID("other-noc"), actor: .system("test"))
+        _ = try await store.createTenant(kind: .osp, name: "Other OSP", jobPrefix: "OX", id: TenantID("other-osp"), actor: .system("test"))
+        try await store.setLink(noc: TestWorld.noc, osp: TenantID("other-osp"), status: .active, actor: .system("test"))
+        try await store.setLink(noc: TenantID("other-noc"), osp: TestWorld.osp, status: .active, actor: .system("test"))
+        try await addUser("other-noc-admin", tenant: TenantID("other-noc"), role: .admin)
+        try await addUser("other-osp-admin", tenant: TenantID("other-osp"), role: .admin)
+    }
+
     /// Runs `body` against the router, without a socket.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = await buildApplication(appliance)

@@ -23,16 +23,6 @@ import Testing
     }
 
     /// A second NOC with its own dispatcher, and a second OSP linked to the test NOC.
-    private func widen(_ api: APIWorld) async throws {
-        let store = api.world.store
-        _ = try await store.createTenant(kind: .noc, name: "Other NOC", id: TenantID("other-noc"), actor: .system("test"))
-        _ = try await store.createTenant(kind: .osp, name: "Other OSP", jobPrefix: "OX", id: TenantID("other-osp"), actor: .system("test"))
-        try await store.setLink(noc: TestWorld.noc, osp: TenantID("other-osp"), status: .active, actor: .system("test"))
-        try await store.setLink(noc: TenantID("other-noc"), osp: TestWorld.osp, status: .active, actor: .system("test"))
-        try await api.addUser("other-noc-admin", tenant: TenantID("other-noc"), role: .admin)
-        try await api.addUser("other-osp-admin", tenant: TenantID("other-osp"), role: .admin)
-    }
-
     private func create(_ client: any TestClientProtocol, _ session: Session, _ body: [String: any Sendable] = cut) async throws -> String {
         let response = try await client.post("/api/ecos", body, headers: session.headers)
         #expect(response.status == .created, "\(response.text)")
@@ -86,7 +76,7 @@ import Testing
 
     @Test func everyEcoRouteAnswers404ToAnotherTenantAndAnOSPSeesOnlyItsOwn() async throws {
         let api = try await APIWorld.make()
-        try await widen(api)
+        try await api.addOtherTenants()
         let routes = await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) { Readiness(checks: []) }.routes
         try await api.test { client in
             let noc = try await client.signIn("noc-dispatcher")

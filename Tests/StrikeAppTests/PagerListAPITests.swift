@@ -49,6 +49,7 @@ import Testing
                 (Self.collection([Self.square(0, 0, 1), open]), "features[1].geometry", "end where it starts"),
                 (Self.collection([point]), "features[0].geometry", "is not supported here"),
                 (Self.collection([Self.square(0, 0, 1), Self.square(2, 2, 1), bowTie]), "features[2].geometry", "Self-intersection"),
+                (Self.collection([bowTie]), "features[0].geometry", "Self-intersection"),
                 (["type": "FeatureCollection", "features": [["type": "Feature"]]] as [String: Any], "features[0].geometry", "Polygon or MultiPolygon"),
                 (["type": "Feature", "geometry": Self.square(0, 0, 1)] as [String: Any], "type", "FeatureCollection"),
             ] {
