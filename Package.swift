@@ -42,6 +42,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "StrikeIntegrations",
+            dependencies: ["StrikeCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "StrikeHTTP",
             dependencies: [
                 "StrikeStore", "StrikeCore", "StrikeResources",
@@ -86,6 +91,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
+        .testTarget(name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeStoreTests",
             dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
