@@ -47,6 +47,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "StrikeWorkers",
+            dependencies: [
+                "StrikeCore", "StrikeStore", "StrikeIntegrations",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "StrikeHTTP",
             dependencies: [
                 "StrikeStore", "StrikeCore", "StrikeResources",
@@ -91,6 +99,11 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "StrikeWorkersTests",
+            dependencies: ["StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeTestSupport"],
+            swiftSettings: strictSwift
+        ),
         .testTarget(name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeStoreTests",

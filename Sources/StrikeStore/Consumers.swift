@@ -1,6 +1,6 @@
 import Foundation
 public import GRDB
-import StrikeCore
+public import StrikeCore
 import Synchronization
 
 /// An asynchronous reader of the log. Delivery is at least once, so `handle` must be idempotent.
@@ -32,6 +32,22 @@ public final class ConsumerContext: Sendable {
             let value = try body(db)
             try Checkpoints.advance(db, consumer: consumer, to: position, at: at)
             return value
+        }
+        checkpointed.withLock { $0 = true }
+        return result
+    }
+
+    /// Runs a command on an ECO and advances this consumer's checkpoint past the event, in one transaction,
+    /// so a worker's decision is recorded exactly once however often the event is delivered.
+    @discardableResult
+    public func execute(_ command: EcoCommand, on ecoID: EcoID, actor: ActorID) async throws -> CommandResult<Eco> {
+        let store = self.store, consumer = self.consumer, position = self.position, at = store.now()
+        let result = try await store.writer.write { db in
+            let result = try store.execute(
+                Eco.self, id: ecoID.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil,
+                causationID: String(position), occurredAt: at, db)
+            try Checkpoints.advance(db, consumer: consumer, to: position, at: at)
+            return result
         }
         checkpointed.withLock { $0 = true }
         return result

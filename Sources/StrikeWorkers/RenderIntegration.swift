@@ -1,0 +1,101 @@
+public import Foundation
+import Logging
+public import StrikeCore
+public import StrikeIntegrations
+public import StrikeStore
+
+/// DESIGN §5, the Render integration: for each new ECO (and each operator retry after `FAILED(render)`), makes
+/// sure the OSP's Render instance holds one task for the ECO's subsector, and records `TASKED` with its id, or
+/// `FAILED(render)` with a reason an operator can act on.
+///
+/// Never two tasks for one subsector: the subsector is listed before anything is created, on every attempt,
+/// so a redelivered event, a lost answer, or a crash between the creation and its record finds the task.
+public struct RenderIntegration: EventConsumer {
+    public let name = "render-integration"
+
+    /// The task type the appliance creates.
+    public static let taskType = "ECO investigation"
+
+    let store: StrikeStore
+    let client: RenderClient
+    /// Where a `simulated` instance is reached: the appliance's own Render simulator.
+    let simulatorURL: URL
+    let clock: any Clock<Duration>
+    let retry: RetryPolicy
+    private let logger = Logger(label: "strike.render")
+
+    public init(
+        store: StrikeStore, client: RenderClient, simulatorURL: URL, clock: any Clock<Duration> = ContinuousClock(),
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), maxDelay: .seconds(30))
+    ) {
+        self.store = store
+        self.client = client
+        self.simulatorURL = simulatorURL
+        self.clock = clock
+        self.retry = retry
+    }
+
+    public func wants(_ event: RecordedEvent) -> Bool {
+        event.streamType == Eco.streamType && (event.type == "EcoCreated" || event.type == "EcoIntegrationStatusChanged")
+    }
+
+    /// Acts only while the ECO waits for Render (`PENDING`, not closed): whatever the event, the current state
+    /// decides, so every delivery after the first finds nothing to do.
+    public func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
+        let eco = try await store.load(Eco.self, id: event.streamID).state
+        guard let ecoID = eco.id, eco.integration == .pending, !eco.status.isFinal else { return }
+        let outcome = try await task(for: eco)
+        switch outcome {
+        case .success(let taskID):
+            try await context.execute(.markTasked(renderTaskID: taskID), on: ecoID, actor: .system(name))
+        case .failure(let reason):
+            logger.warning("Render task not made", metadata: ["eco": "\(ecoID)", "reason": "\(reason)"])
+            try await context.execute(.failIntegration(.render, reason: reason), on: ecoID, actor: .system(name))
+        }
+    }
+
+    enum Outcome { case success(String), failure(String) }
+
+    /// What Render did for the ECO. A cancellation (the appliance stopping) is thrown, never recorded: the
+    /// event is delivered again after the restart.
+    private func task(for eco: Eco) async throws -> Outcome {
+        let instance: RenderCredentials
+        do {
+            guard let found = try await credentials(osp: eco.ospTenantID) else {
+                return .failure("no Render instance is set up for this OSP")
+            }
+            instance = found
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return .failure("the OSP's Render settings could not be read: \(error)")
+        }
+        let new = NewRenderTask(
+            subsector: eco.jobID.subsector, taskType: Self.taskType, description: eco.description, location: eco.location,
+            externalReference: eco.id?.rawValue ?? "")
+        var attempt = 1
+        while true {
+            do {
+                if let existing = try await client.tasks(inSubsector: new.subsector, on: instance).first {
+                    return .success(existing.id)
+                }
+                return .success(try await client.createTask(new, on: instance).id)
+            } catch let error as RenderError where error.isTransient && attempt < retry.maxAttempts {
+                try await clock.sleep(for: retry.delay(beforeRetry: attempt))
+                attempt += 1
+            } catch let error as RenderError {
+                return .failure(error.description)
+            }
+        }
+    }
+
+    private func credentials(osp: TenantID) async throws -> RenderCredentials? {
+        guard let instance = try await store.renderInstance(osp: osp), let secret = try await store.renderClientSecret(osp: osp) else {
+            return nil
+        }
+        let base = instance.mode == .simulated ? simulatorURL : URL(string: instance.baseURL ?? "")
+        guard let base else { return nil }
+        return RenderCredentials(
+            instanceKey: osp.rawValue, baseURL: base, clientID: instance.clientID, clientSecret: secret, projectID: instance.projectID)
+    }
+}

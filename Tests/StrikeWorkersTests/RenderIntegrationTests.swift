@@ -1,0 +1,134 @@
+import Foundation
+import StrikeCore
+import StrikeIntegrations
+import StrikeStore
+import StrikeTestSupport
+import StrikeWorkers
+import Synchronization
+import Testing
+
+/// An in-memory Render: issues tokens, lists and creates tasks per subsector. `onCreate` may make a creation
+/// go wrong after the task exists (a lost answer, a crash) or refuse it.
+final class FakeRender: HTTPTransport {
+    enum Mishap: Sendable { case none, loseAnswer, crashAfterCreating, refuseToken }
+    private let tasks = Mutex<[RenderTask]>([])
+    private let mishaps = Mutex<[Mishap]>([])
+
+    var created: [RenderTask] { tasks.withLock { $0 } }
+
+    /// The next creations go wrong in these ways, one each, then all go well.
+    func plan(_ next: Mishap...) { mishaps.withLock { $0 = next } }
+
+    func send(_ request: OutboundRequest) async throws -> InboundResponse {
+        let mishap = mishaps.withLock { $0.first ?? .none }
+        if request.url.path.hasSuffix("/oauth/token") {
+            if mishap == .refuseToken { return Self.json(401, ["error": "invalid_client", "error_description": "unknown client"]) }
+            return Self.json(200, ["access_token": "tok", "token_type": "Bearer", "expires_in": 3600])
+        }
+        if request.method == "GET" {
+            let subsector = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "subsector" }?.value
+            let found = tasks.withLock { $0.filter { $0.subsector == subsector } }
+            return InboundResponse(status: 200, body: try JSONEncoder().encode(["tasks": found]))
+        }
+        let body = try JSONSerialization.jsonObject(with: request.body ?? Data()) as? [String: Any] ?? [:]
+        let task = RenderTask(
+            id: "T-\(tasks.withLock { $0.count } + 1)", subsector: body["subsector"] as? String ?? "", taskType: body["taskType"] as? String ?? "",
+            status: .pending, externalReference: body["externalReference"] as? String)
+        tasks.withLock { $0.append(task) }
+        mishaps.withLock { if !$0.isEmpty { $0.removeFirst() } }
+        switch mishap {
+        case .loseAnswer: throw URLError(.networkConnectionLost)
+        case .crashAfterCreating: throw CancellationError()
+        case .none, .refuseToken: return InboundResponse(status: 201, body: try JSONEncoder().encode(task))
+        }
+    }
+
+    static func json(_ status: Int, _ object: [String: any Sendable]) -> InboundResponse {
+        InboundResponse(status: status, body: try! JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+@Suite struct RenderIntegrationTests {
+    let world: TestWorld
+    let render = FakeRender()
+    let runner: ConsumerRunner
+
+    init() async throws {
+        world = try await TestWorld.make()
+        let integration = RenderIntegration(
+            store: world.store, client: RenderClient(transport: render, clock: ImmediateClock()),
+            simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, clock: ImmediateClock())
+        runner = ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock())
+    }
+
+    private func configureRender() async throws {
+        _ = try await world.store.setRenderInstance(
+            osp: TestWorld.osp,
+            RenderInstanceChange(mode: .simulated, baseURL: nil, clientID: "strike", clientSecret: "s3cret", projectID: "P-1"),
+            actor: TestWorld.actor)
+    }
+
+    private func eco(_ id: EcoID) async throws -> Eco { try await world.store.load(Eco.self, id: id.rawValue).state }
+
+    @Test func aNewEcoIsTaskedOnceHoweverOftenItsEventArrives() async throws {
+        try await configureRender()
+        let id = try #require(try await world.createEco().state.id)
+        try await runner.drain()
+        let tasked = try await eco(id)
+        #expect(tasked.integration == .tasked)
+        #expect(tasked.renderTaskID == "T-1")
+        #expect(render.created.map(\.subsector) == [tasked.jobID.subsector])
+        #expect(render.created.first?.externalReference == id.rawValue)
+
+        let version = try await world.store.load(Eco.self, id: id.rawValue).version
+        try await world.rawSQL("UPDATE consumer_checkpoint SET position = 0 WHERE consumer = 'render-integration'")
+        try await runner.drain()
+        #expect(render.created.count == 1, "a redelivered EcoCreated makes no second task")
+        #expect(try await world.store.load(Eco.self, id: id.rawValue).version == version, "and records nothing new")
+    }
+
+    @Test func aCrashBetweenCreatingTheTaskAndRecordingItLeavesOneTask() async throws {
+        try await configureRender()
+        let id = try #require(try await world.createEco().state.id)
+        render.plan(.crashAfterCreating)
+        try? await runner.drain()
+        #expect(render.created.count == 1)
+        #expect(try await eco(id).integration == .pending, "the process died before recording the task")
+        #expect(try await world.store.checkpoint(of: "render-integration") == 0)
+
+        try await runner.drain()
+        #expect(render.created.count == 1, "the restarted worker finds the task instead of making another")
+        #expect(try await eco(id).renderTaskID == "T-1")
+    }
+
+    @Test func aLostAnswerIsRetriedAndFindsTheTaskItMade() async throws {
+        try await configureRender()
+        let id = try #require(try await world.createEco().state.id)
+        render.plan(.loseAnswer)
+        try await runner.drain()
+        #expect(render.created.count == 1)
+        #expect(try await eco(id).integration == .tasked)
+    }
+
+    @Test func withoutAnInstanceOrWithRefusedCredentialsTheEcoFailsWithAReason() async throws {
+        let bare = try #require(try await world.createEco("No Render yet").state.id)
+        try await runner.drain()
+        let failed = try await eco(bare)
+        #expect(failed.integration == .failed(.render))
+        #expect(failed.integrationReason == "no Render instance is set up for this OSP")
+
+        try await configureRender()
+        render.plan(.refuseToken)
+        let refused = try #require(try await world.createEco("Wrong secret").state.id)
+        try await runner.drain()
+        #expect(try await eco(refused).integrationReason == "Render refused the client credentials (HTTP 401): unknown client")
+        #expect(render.created.isEmpty)
+
+        // An operator's retry after the cause is fixed goes through the same worker.
+        render.plan()
+        try await world.store.execute(.retryIntegration, on: refused, actor: TestWorld.actor)
+        try await runner.drain()
+        #expect(try await eco(refused).integration == .tasked)
+        #expect(render.created.count == 1)
+    }
+}
