@@ -1,0 +1,186 @@
+public import Foundation
+
+/// What the pager hears about a call, from Twilio's callbacks, its Gather action, or the deadline worker.
+/// `attempt` numbers the calls of one run from 0; a call is for contact `attempt % contacts.count`.
+public enum PagerSignal: Sendable, Equatable {
+    /// Twilio accepted the call and named it.
+    case placed(attempt: Int, callSid: String)
+    /// Twilio could not place the call at all.
+    case notPlaced(attempt: Int, reason: String)
+    /// A status callback: `initiated`, `ringing`, `in-progress`, `answered`, `completed`, `busy`, `no-answer`,
+    /// `failed` or `canceled`.
+    case status(attempt: Int, callStatus: String)
+    /// The key the contact pressed in the Gather.
+    case digits(attempt: Int, digits: String)
+    /// The deadline worker's look at the run.
+    case deadlineCheck
+}
+
+/// What the pager manager must do next, in order.
+public enum PagerStep: Sendable, Equatable {
+    /// Record in the run's timeline.
+    case record(PagerAttemptRecorded)
+    /// Ring this contact; the call is attempt `attempt`.
+    case call(contactIndex: Int, attempt: Int)
+    /// The run is over.
+    case complete(PagerRunCompleted)
+}
+
+/// DESIGN §5, the ring-down of one pager run as a state machine without I/O: who is being called, since
+/// when, and what each signal changes. Stored as `pager_process` with `version` for optimistic locking
+/// between the webhooks and the deadline worker; every change moves the version.
+public struct PagerProcess: Codable, Sendable, Equatable {
+    public let runID: PagerRunID
+    public let ecoID: EcoID
+    public let contacts: [PagerContact]
+    /// Passes through the list: 1 plus the tenant's list repeats.
+    public let rounds: Int
+    /// How long a call may go without activity before the next contact is called.
+    public let contactTimeoutSeconds: Int
+    public private(set) var attempt = 0
+    public private(set) var callSid: String?
+    public private(set) var answered = false
+    /// The last status heard for the current call, so a duplicate callback changes nothing.
+    public private(set) var lastStatus: String?
+    public private(set) var deadline: Date
+    public private(set) var outcome: PagerOutcome?
+    public private(set) var version = 1
+
+    public var contactIndex: Int { attempt % contacts.count }
+    public var isFinished: Bool { outcome != nil }
+
+    /// A new run and its first step: call the first contact.
+    public static func start(
+        runID: PagerRunID, ecoID: EcoID, contacts: [PagerContact], rounds: Int, contactTimeoutSeconds: Int, at now: Date
+    ) throws(DomainError) -> (PagerProcess, [PagerStep]) {
+        guard !contacts.isEmpty else { throw .noContacts }
+        let process = PagerProcess(
+            runID: runID, ecoID: ecoID, contacts: contacts, rounds: max(1, rounds), contactTimeoutSeconds: contactTimeoutSeconds,
+            deadline: now.addingTimeInterval(Double(contactTimeoutSeconds)))
+        return (process, [.call(contactIndex: 0, attempt: 0)])
+    }
+
+    init(runID: PagerRunID, ecoID: EcoID, contacts: [PagerContact], rounds: Int, contactTimeoutSeconds: Int, deadline: Date) {
+        self.runID = runID
+        self.ecoID = ecoID
+        self.contacts = contacts
+        self.rounds = rounds
+        self.contactTimeoutSeconds = contactTimeoutSeconds
+        self.deadline = deadline
+    }
+
+    /// The process after `signal`, and what to do. A signal about an earlier call is recorded but moves
+    /// nothing; a repeated one, or any signal after the run ended, changes nothing at all.
+    public func handle(_ signal: PagerSignal, at now: Date) -> (PagerProcess, [PagerStep]) {
+        guard !isFinished else { return (self, []) }
+        if let earlier = signal.attempt, earlier != attempt {
+            guard earlier < attempt, earlier >= 0, let kind = signal.endingKind else { return (self, []) }
+            return (self, [.record(PagerAttemptRecorded(contactIndex: earlier % contacts.count, kind: kind))])
+        }
+        var next = self
+        let steps = next.apply(signal, at: now)
+        if next != self { next.version += 1 }
+        return (next, steps)
+    }
+
+    private mutating func apply(_ signal: PagerSignal, at now: Date) -> [PagerStep] {
+        switch signal {
+        case .placed(_, let sid):
+            guard callSid == nil else { return [] }
+            callSid = sid
+            extendDeadline(now)
+            return [.record(attemptRecord(.calling))]
+        case .notPlaced(_, let reason):
+            return moveOn(.failed, at: now, detail: reason)
+        case .status(_, let status):
+            guard status != lastStatus else { return [] }
+            lastStatus = status
+            switch status {
+            case "initiated", "queued":
+                extendDeadline(now)
+                return []
+            case "ringing":
+                extendDeadline(now)
+                return [.record(attemptRecord(.ringing))]
+            case "in-progress", "answered":
+                guard !answered else { return [] }
+                answered = true
+                extendDeadline(now)
+                return [.record(attemptRecord(.answered))]
+            case "completed":
+                // Ended without a key press: voicemail or a hang-up is not an acceptance.
+                return moveOn(answered ? .noResponse : .noAnswer, at: now)
+            case "busy": return moveOn(.busy, at: now)
+            case "no-answer": return moveOn(.noAnswer, at: now)
+            default: return moveOn(.failed, at: now)
+            }
+        case .digits(_, let digits):
+            switch digits.first {
+            case "1":
+                outcome = .dispatched
+                return [
+                    .record(attemptRecord(.accepted)),
+                    .complete(PagerRunCompleted(outcome: .dispatched, acceptedContactIndex: contactIndex)),
+                ]
+            case "2":
+                return moveOn(.declined, at: now)
+            default:
+                extendDeadline(now)
+                return []
+            }
+        case .deadlineCheck:
+            guard now >= deadline else { return [] }
+            return moveOn(.timeout, at: now)
+        }
+    }
+
+    /// Ends the current call with `kind`, then calls the next contact, or ends the run when every round is spent.
+    private mutating func moveOn(_ kind: PagerAttemptKind, at now: Date, detail: String? = nil) -> [PagerStep] {
+        let ended = PagerStep.record(attemptRecord(kind))
+        attempt += 1
+        callSid = nil
+        answered = false
+        lastStatus = nil
+        guard attempt < contacts.count * rounds else {
+            outcome = .exhausted
+            let reason = "no contact of the list accepted" + (rounds > 1 ? " in \(rounds) rounds" : "")
+            return [ended, .complete(PagerRunCompleted(outcome: .exhausted, reason: detail.map { "\(reason); last call: \($0)" } ?? reason))]
+        }
+        extendDeadline(now)
+        return [ended, .call(contactIndex: contactIndex, attempt: attempt)]
+    }
+
+    private mutating func extendDeadline(_ now: Date) {
+        deadline = now.addingTimeInterval(Double(contactTimeoutSeconds))
+    }
+
+    private func attemptRecord(_ kind: PagerAttemptKind) -> PagerAttemptRecorded {
+        PagerAttemptRecorded(contactIndex: contactIndex, callSid: callSid, kind: kind)
+    }
+}
+
+extension PagerSignal {
+    var attempt: Int? {
+        switch self {
+        case .placed(let attempt, _), .notPlaced(let attempt, _), .status(let attempt, _), .digits(let attempt, _): attempt
+        case .deadlineCheck: nil
+        }
+    }
+
+    /// How a late signal about an earlier call ended it, when it says; recorded for the timeline only.
+    var endingKind: PagerAttemptKind? {
+        switch self {
+        case .status(_, let status):
+            switch status {
+            case "completed": .noResponse
+            case "busy": .busy
+            case "no-answer": .noAnswer
+            case "failed", "canceled": .failed
+            default: nil
+            }
+        case .digits(_, let digits): digits.hasPrefix("1") ? .accepted : digits.hasPrefix("2") ? .declined : nil
+        case .notPlaced: .failed
+        case .placed, .deadlineCheck: nil
+        }
+    }
+}
