@@ -28,6 +28,9 @@ enum Migrations {
         migrator.registerMigration("v4-configuration") { db in
             try db.execute(sql: configurationSchema)
         }
+        migrator.registerMigration("v5-pager-process") { db in
+            try db.execute(sql: pagerProcessSchema)
+        }
         return migrator
     }
 
@@ -219,5 +222,21 @@ enum Migrations {
             settings TEXT NOT NULL CHECK (json_valid(settings)),
             updated_at TEXT NOT NULL
         );
+        """
+
+    static let pagerProcessSchema = """
+        -- The live state of each pager run (PagerProcess as JSON), raced for by the webhooks and the deadline
+        -- worker: a write names the version it read, and the loser reloads.
+        CREATE TABLE pager_process (
+            run_id TEXT PRIMARY KEY,
+            eco_id TEXT NOT NULL,
+            noc_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            state TEXT NOT NULL CHECK (json_valid(state)),
+            deadline TEXT NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0 CHECK (finished IN (0, 1)),
+            version INTEGER NOT NULL CHECK (version >= 1)
+        );
+        CREATE INDEX pager_process_due ON pager_process(finished, deadline);
+        CREATE UNIQUE INDEX pager_process_one_live_run_per_eco ON pager_process(eco_id) WHERE finished = 0;
         """
 }

@@ -1,0 +1,125 @@
+public import Foundation
+import GRDB
+public import StrikeCore
+
+/// A stored pager process with the NOC whose Twilio account rings its calls.
+public struct StoredPagerProcess: Sendable, Equatable {
+    public let process: PagerProcess
+    public let nocTenantID: TenantID
+}
+
+extension StrikeStore {
+    /// Starts a pager run for an ECO: the run's first event and its process, with the consumer's checkpoint.
+    /// An ECO has one live run at most; a second start for it is refused by the unique index.
+    public func startPagerRun(
+        _ started: PagerRunStarted, process: PagerProcess, noc: TenantID, actor: ActorID, checkpoint: ConsumerContext
+    ) async throws {
+        let json = try Self.json(process)
+        try await checkpoint.write { db in
+            try self.execute(
+                PagerRun.self, id: started.runID.rawValue, .start(started), actor: actor, expectedVersion: 0, correlationID: nil,
+                causationID: nil, occurredAt: self.now(), db)
+            try db.execute(
+                sql: """
+                    INSERT INTO pager_process (run_id, eco_id, noc_tenant_id, state, deadline, finished, version)
+                    VALUES (?, ?, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [
+                    process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline), process.version,
+                ])
+        }
+    }
+
+    public func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT state, noc_tenant_id FROM pager_process WHERE run_id = ?", arguments: [runID.rawValue]).map {
+                StoredPagerProcess(
+                    process: try EventCoding.decoder().decode(PagerProcess.self, from: Data(($0["state"] as String).utf8)),
+                    nocTenantID: TenantID($0["noc_tenant_id"] as String))
+            }
+        }
+    }
+
+    /// Whether the ECO has a pager run still ringing.
+    public func hasLivePagerRun(eco: EcoID) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pager_process WHERE eco_id = ? AND finished = 0)", arguments: [eco.rawValue])
+                ?? false
+        }
+    }
+
+    /// Runs whose contact deadline has passed.
+    public func overduePagerRuns(at now: Date) async throws -> [PagerRunID] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT run_id FROM pager_process WHERE finished = 0 AND deadline <= ? ORDER BY deadline",
+                arguments: [ISO8601.string(from: now)]
+            ).map { PagerRunID($0) }
+        }
+    }
+
+    /// Saves a process changed from version `expected`, with the run's records and, when the run ends, the
+    /// ECO's move to `DISPATCHED` or `FAILED(pager)`, in one transaction. Throws `VersionConflict` when
+    /// another writer moved the process first.
+    public func advancePagerRun(
+        _ process: PagerProcess, from expected: Int, steps: [PagerStep], acceptedBy: String?, actor: ActorID
+    ) async throws {
+        let json = try Self.json(process)
+        let at = now()
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ? WHERE run_id = ? AND version = ?",
+                arguments: [
+                    json, ISO8601.string(from: process.deadline), process.isFinished, process.version, process.runID.rawValue, expected,
+                ])
+            guard db.changesCount == 1 else {
+                let actual = try Int.fetchOne(db, sql: "SELECT version FROM pager_process WHERE run_id = ?", arguments: [process.runID.rawValue]) ?? 0
+                throw VersionConflict(streamID: process.runID.rawValue, expected: expected, actual: actual)
+            }
+            try self.record(steps, of: process, acceptedBy: acceptedBy, actor: actor, at: at, db)
+        }
+    }
+
+    /// Records steps that move no process (a late callback for an earlier call).
+    public func recordPagerSteps(_ steps: [PagerStep], of process: PagerProcess, actor: ActorID) async throws {
+        let at = now()
+        try await writer.write { db in try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db) }
+    }
+
+    private func record(_ steps: [PagerStep], of process: PagerProcess, acceptedBy: String?, actor: ActorID, at: Date, _ db: Database) throws {
+        for step in steps {
+            let command: PagerRunCommand
+            switch step {
+            case .call: continue
+            case .record(let attempt): command = .recordAttempt(attempt)
+            case .complete(let completed): command = .complete(completed)
+            }
+            try execute(
+                PagerRun.self, id: process.runID.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil,
+                causationID: nil, occurredAt: at, db)
+            guard case .complete(let completed) = step else { continue }
+            let ecoCommand: EcoCommand =
+                completed.outcome == .dispatched
+                ? .markDispatched(pagerRunID: process.runID, acceptedBy: acceptedBy ?? "a contact")
+                : .failIntegration(.pager, reason: completed.reason ?? "the pager run ended \(completed.outcome.rawValue.lowercased())")
+            let eco = try Self.load(Eco.self, id: process.ecoID.rawValue, db).state
+            if !eco.status.isFinal {
+                try execute(
+                    Eco.self, id: process.ecoID.rawValue, ecoCommand, actor: actor, expectedVersion: nil, correlationID: nil,
+                    causationID: nil, occurredAt: at, db)
+            }
+        }
+    }
+
+    private static func json(_ process: PagerProcess) throws -> String {
+        String(decoding: try EventCoding.encoder().encode(process), as: UTF8.self)
+    }
+}
+
+extension StrikeStore {
+    /// The words a run's calls say, from its first event.
+    public func pagerRunMessage(_ runID: PagerRunID) async throws -> String? {
+        let run = try await load(PagerRun.self, id: runID.rawValue).state
+        return run.started?.message
+    }
+}

@@ -1,0 +1,196 @@
+public import Foundation
+import Logging
+public import StrikeCore
+public import StrikeIntegrations
+public import StrikeStore
+
+/// DESIGN §5, the pager manager: when an ECO is `TASKED`, chooses the OSP's pager list for its location and
+/// rings the list's contacts through the NOC's Twilio account until one presses 1. The rules of the ring-down
+/// are `PagerProcess`'s; this drives it from the event log, Twilio's callbacks and the deadline worker, and
+/// makes the calls.
+public struct PagerManager: EventConsumer {
+    public let name = "pager"
+
+    /// Where the appliance is reached: `publicBaseURL` by Twilio (live mode), `localBaseURL` by the built-in
+    /// Twilio simulator, which is also found under it.
+    public struct Addresses: Sendable {
+        public var publicBaseURL: URL?
+        public var localBaseURL: URL
+
+        public init(publicBaseURL: URL?, localBaseURL: URL) {
+            self.publicBaseURL = publicBaseURL
+            self.localBaseURL = localBaseURL
+        }
+    }
+
+    let store: StrikeStore
+    let twilio: TwilioClient
+    let addresses: Addresses
+    let now: @Sendable () -> Date
+    private let logger = Logger(label: "strike.pager")
+
+    public init(store: StrikeStore, twilio: TwilioClient, addresses: Addresses, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.twilio = twilio
+        self.addresses = addresses
+        self.now = now
+    }
+
+    public func wants(_ event: RecordedEvent) -> Bool {
+        event.streamType == Eco.streamType && event.type == "EcoIntegrationStatusChanged"
+    }
+
+    /// Starts a run for an ECO that is `TASKED` and has none ringing; every other delivery finds nothing to do.
+    public func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
+        let eco = try await store.load(Eco.self, id: event.streamID).state
+        guard let ecoID = eco.id, eco.integration == .tasked, !eco.status.isFinal, try await !store.hasLivePagerRun(eco: ecoID) else { return }
+        let plan: RunPlan
+        switch try await self.plan(for: eco) {
+        case .failure(let reason):
+            logger.warning("pager run not started", metadata: ["eco": "\(ecoID)", "reason": "\(reason)"])
+            try await context.execute(.failIntegration(.pager, reason: reason.description), on: ecoID, actor: .system(name))
+            return
+        case .success(let found):
+            plan = found
+        }
+        let runID = PagerRunID.random()
+        let (process, steps) = try PagerProcess.start(
+            runID: runID, ecoID: ecoID, contacts: plan.contacts, rounds: plan.settings.listRepeats + 1,
+            contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: now())
+        let started = PagerRunStarted(
+            runID: runID, ecoID: ecoID, pagerListID: plan.list.id, pagerListName: plan.list.name, contacts: plan.contacts,
+            message: plan.message, rounds: process.rounds)
+        try await store.startPagerRun(started, process: process, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
+        try await perform(steps, of: process, noc: eco.nocTenantID)
+    }
+
+    /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
+    /// read; when another writer got there first, the process is read again and the signal weighed anew.
+    public func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws {
+        for _ in 0..<8 {
+            guard let stored = try await store.pagerProcess(runID) else { return }
+            let (next, steps) = stored.process.handle(signal, at: now())
+            guard next != stored.process else {
+                if !steps.isEmpty { try await store.recordPagerSteps(steps, of: next, actor: .system(name)) }
+                return
+            }
+            do {
+                try await store.advancePagerRun(
+                    next, from: stored.process.version, steps: steps, acceptedBy: Self.acceptedName(next, steps), actor: .system(name))
+            } catch is VersionConflict {
+                continue
+            }
+            try await perform(steps, of: next, noc: stored.nocTenantID)
+            return
+        }
+        throw PagerError.tooManyConflicts(runID)
+    }
+
+    /// One pass of the deadline worker: every run whose contact is overdue moves on.
+    public func checkDeadlines() async {
+        do {
+            for runID in try await store.overduePagerRuns(at: now()) {
+                do {
+                    try await signal(.deadlineCheck, run: runID)
+                } catch {
+                    logger.error("deadline check failed", metadata: ["run": "\(runID)", "error": "\(error)"])
+                }
+            }
+        } catch {
+            logger.error("overdue runs could not be read", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Places the calls the steps ask for; what Twilio answers is fed back as a signal.
+    private func perform(_ steps: [PagerStep], of process: PagerProcess, noc: TenantID) async throws {
+        for case .call(let index, let attempt) in steps {
+            let outcome: PagerSignal
+            do {
+                let call = try await callRequest(contact: process.contacts[index], run: process.runID, attempt: attempt, noc: noc)
+                let placed = try await twilio.placeCall(call.request, account: call.account)
+                outcome = .placed(attempt: attempt, callSid: placed.sid)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("call not placed", metadata: ["run": "\(process.runID)", "attempt": "\(attempt)", "error": "\(error)"])
+                outcome = .notPlaced(attempt: attempt, reason: "\(error)")
+            }
+            try await signal(outcome, run: process.runID)
+        }
+    }
+
+    private func callRequest(
+        contact: PagerContact, run: PagerRunID, attempt: Int, noc: TenantID
+    ) async throws -> (request: CallRequest, account: TwilioCredentials) {
+        guard let account = try await store.twilioAccount(noc: noc), let token = try await store.twilioAuthToken(noc: noc) else {
+            throw PagerError.noTwilioAccount
+        }
+        let (base, twilioURL) = try bases(for: account.mode)
+        guard let message = try await store.pagerRunMessage(run) else { throw PagerError.runNotFound(run) }
+        let query = "run=\(run.rawValue)&attempt=\(attempt)"
+        let request = CallRequest(
+            to: contact.phone, from: account.fromNumber,
+            twiml: TwiML.gather(message: message, action: base.appending(path: "twilio/gather").absoluteString + "?" + query),
+            statusCallback: URL(string: base.appending(path: "twilio/status").absoluteString + "?" + query)!)
+        return (request, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: twilioURL))
+    }
+
+    /// The base URL Twilio's callbacks reach, and where Twilio itself is, for a pager mode.
+    private func bases(for mode: ServiceMode) throws -> (callbacks: URL, twilio: URL) {
+        switch mode {
+        case .simulated: return (addresses.localBaseURL, addresses.localBaseURL.appending(path: "sim/twilio"))
+        case .live:
+            guard let base = addresses.publicBaseURL else { throw PagerError.noPublicBaseURL }
+            return (base, TwilioCredentials.live)
+        }
+    }
+
+    struct RunPlan {
+        let list: PagerList
+        let contacts: [PagerContact]
+        let settings: TenantSettings
+        let message: String
+    }
+
+    private func plan(for eco: Eco) async throws -> Result<RunPlan, PagerError> {
+        guard let account = try await store.twilioAccount(noc: eco.nocTenantID) else { return .failure(.noTwilioAccount) }
+        if account.mode == .live, addresses.publicBaseURL == nil { return .failure(.noPublicBaseURL) }
+        guard let match = try await store.pagerList(for: eco.location, osp: eco.ospTenantID) else { return .failure(.noRegion) }
+        let contacts = try await store.pagerContacts(match.list.id)
+        guard !contacts.isEmpty else { return .failure(.noContacts(match.list.name)) }
+        let nocName = try await store.tenants().first { $0.id == eco.nocTenantID }?.name ?? "NOC"
+        return .success(
+            RunPlan(
+                list: match.list, contacts: contacts, settings: try await store.settings(of: eco.ospTenantID),
+                message: PagerMessage.make(nocName: nocName, jobNumber: eco.jobID.number, description: eco.description)))
+    }
+
+    private static func acceptedName(_ process: PagerProcess, _ steps: [PagerStep]) -> String? {
+        for case .complete(let completed) in steps {
+            if let index = completed.acceptedContactIndex { return process.contacts[index].name }
+        }
+        return nil
+    }
+}
+
+/// Why a pager run could not start or go on, in words for the ECO's reason and the log.
+public enum PagerError: Error, Equatable, CustomStringConvertible {
+    case noTwilioAccount
+    case noPublicBaseURL
+    case noRegion
+    case noContacts(String)
+    case runNotFound(PagerRunID)
+    case tooManyConflicts(PagerRunID)
+
+    public var description: String {
+        switch self {
+        case .noTwilioAccount: "the NOC has no Twilio account set up"
+        case .noPublicBaseURL:
+            "live paging needs the appliance's public base URL (strike serve --public-base-url), or Twilio cannot reach its webhooks"
+        case .noRegion: "no pager region covers this location"
+        case .noContacts(let list): "pager list \(list) has no contacts"
+        case .runNotFound(let run): "pager run \(run) does not exist"
+        case .tooManyConflicts(let run): "pager run \(run) kept changing under this signal"
+        }
+    }
+}
