@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "StrikeHTTP",
             dependencies: [
-                "StrikeStore", "StrikeCore", "StrikeResources",
+                "StrikeStore", "StrikeCore", "StrikeResources", "StrikeIntegrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "StrikeApp",
             dependencies: [
-                "StrikeCore", "StrikeStore", "StrikeHTTP",
+                "StrikeCore", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +88,7 @@ let package = Package(
         // Test support shared by the test targets, and the child process the crash-safety test kills.
         .target(
             name: "StrikeTestSupport",
-            dependencies: ["StrikeStore", "StrikeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeIntegrations", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StrikeTestSupport",
             swiftSettings: strictSwift
         ),
@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "StrikeAppTests",
             dependencies: [
-                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport",
+                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

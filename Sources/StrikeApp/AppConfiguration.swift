@@ -21,6 +21,12 @@ public struct AppConfiguration: Sendable {
     /// The key file in use: the one given, or `<database>.key`.
     public var resolvedKeyFilePath: String { keyFilePath ?? databasePath + ".key" }
 
+    /// Where this process answers on its own machine: the simulators' callbacks and clients use it.
+    public var localBaseURL: URL {
+        let local = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
+        return URL(string: "http://\(local.contains(":") ? "[\(local)]" : local):\(port)")!
+    }
+
     /// What the API needs to know of this configuration.
     public var apiSettings: APISettings {
         var settings = APISettings()

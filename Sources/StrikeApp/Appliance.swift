@@ -2,6 +2,9 @@ import Foundation
 public import Hummingbird
 import Logging
 import ServiceLifecycle
+import StrikeCore
+public import StrikeIntegrations
+public import StrikeWorkers
 public import StrikeStore
 public import StrikeHTTP
 
@@ -10,6 +13,9 @@ public struct Appliance: Sendable {
     public let configuration: AppConfiguration
     public let store: StrikeStore
     public let runner: ConsumerRunner
+    /// Rings the contacts, takes Twilio's webhooks, and moves on from contacts who do not answer in time.
+    public let pager: PagerManager
+    let deadlines: PagerDeadlines
 
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
     public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
@@ -25,8 +31,12 @@ public struct Appliance: Sendable {
         try await self.init(configuration: configuration, store: store, clock: clock)
     }
 
-    /// The appliance around a store that is already open (tests share theirs).
-    public init(configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock()) async throws {
+    /// The appliance around a store that is already open (tests share theirs). Without `workers`, nothing acts
+    /// on the log: the API's own tests run so, while the workers have theirs.
+    public init(
+        configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock(), workers: Bool = true,
+        transport: any HTTPTransport = URLSessionTransport()
+    ) async throws {
         let configuration = try configuration.validated()
         let versions = try await store.versions()
         Logger.strike("store").info(
@@ -34,7 +44,14 @@ public struct Appliance: Sendable {
             metadata: ["path": "\(configuration.databasePath)", "sqlite": "\(versions.sqlite)", "spatialite": "\(versions.spatialite)"])
         self.configuration = configuration
         self.store = store
-        self.runner = ConsumerRunner(store: store, consumers: [], clock: clock)
+        let render = RenderIntegration(
+            store: store, client: RenderClient(transport: transport, clock: clock),
+            simulatorURL: configuration.localBaseURL.appending(path: "sim/render"), clock: clock)
+        pager = PagerManager(
+            store: store, twilio: TwilioClient(transport: transport, clock: clock),
+            addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL))
+        deadlines = PagerDeadlines(pager: pager, clock: clock)
+        runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock)
     }
 
     /// Database writable, every consumer's heartbeat recent, consumer lag small.
@@ -65,13 +82,36 @@ public struct Appliance: Sendable {
 public func buildApplication(_ appliance: Appliance) async -> some ApplicationProtocol {
     var logger = Logger.strike("http")
     logger.logLevel = appliance.configuration.logLevel
-    let api = await StrikeAPI.build(store: appliance.store, settings: appliance.configuration.apiSettings) {
+    let configuration = appliance.configuration
+    let api = await StrikeAPI.build(
+        store: appliance.store, settings: configuration.apiSettings, pager: appliance.pager,
+        callbackBases: [configuration.publicBaseURL, configuration.localBaseURL].compactMap { $0 }
+    ) {
         await appliance.readiness()
     }
     var app = Application(
         router: api.router,
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
         logger: logger)
-    app.addServices(appliance.runner)
+    app.addServices(appliance.runner, appliance.deadlines)
     return app
+}
+
+/// DESIGN §5's deadline worker: every 5 s, moves on from contacts whose time ran out.
+struct PagerDeadlines: Service {
+    let pager: PagerManager
+    let clock: any Clock<Duration>
+    static let interval = Duration.seconds(5)
+
+    func run() async throws {
+        while !Task.isCancelledOrShuttingDown {
+            await pager.checkDeadlines()
+            try? await clock.sleep(for: Self.interval)
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Whether the surrounding service should stop: cancelled, or graceful shutdown begun.
+    static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
 }

@@ -184,3 +184,8 @@ extension PagerSignal {
         }
     }
 }
+
+/// Takes a signal for a pager run: what the Twilio webhooks hand to the pager manager.
+public protocol PagerSignalReceiver: Sendable {
+    func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws
+}

@@ -1,6 +1,8 @@
 public import Hummingbird
 import HTTPTypes
 public import StrikeStore
+public import StrikeCore
+public import Foundation
 
 /// The appliance's HTTP surface: health routes, the JSON API under `/api`, and its route table.
 public struct StrikeAPI {
@@ -8,8 +10,11 @@ public struct StrikeAPI {
     /// Every API route with its access rule, as registered.
     public let routes: [RouteSpec]
 
+    /// `pager` takes what Twilio's webhooks report; `callbackBases` are the addresses Twilio was told to call
+    /// back (the public base URL, and the appliance's local address for the simulator).
     public static func build(
-        store: StrikeStore, settings: APISettings, readiness: @escaping @Sendable () async -> Readiness
+        store: StrikeStore, settings: APISettings, pager: any PagerSignalReceiver, callbackBases: [URL],
+        readiness: @escaping @Sendable () async -> Readiness
     ) async -> StrikeAPI {
         let router = Router(context: StrikeRequestContext.self)
         let metrics = ApplianceMetrics(store: store)
@@ -29,6 +34,7 @@ public struct StrikeAPI {
         PagerListRoutes(store: store).register(api)
         FieldAccountRoutes(store: store).register(api)
         DeadLetterRoutes(store: store).register(api)
+        TwilioWebhookRoutes(store: store, pager: pager, callbackBases: callbackBases).register(api)
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)

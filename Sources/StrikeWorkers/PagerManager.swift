@@ -8,7 +8,7 @@ public import StrikeStore
 /// rings the list's contacts through the NOC's Twilio account until one presses 1. The rules of the ring-down
 /// are `PagerProcess`'s; this drives it from the event log, Twilio's callbacks and the deadline worker, and
 /// makes the calls.
-public struct PagerManager: EventConsumer {
+public struct PagerManager: EventConsumer, PagerSignalReceiver {
     public let name = "pager"
 
     /// Where the appliance is reached: `publicBaseURL` by Twilio (live mode), `localBaseURL` by the built-in

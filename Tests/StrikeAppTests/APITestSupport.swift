@@ -5,6 +5,7 @@ import HTTPTypes
 import StrikeApp
 import StrikeCore
 import StrikeHTTP
+import StrikeIntegrations
 import StrikeStore
 import StrikeTestSupport
 import Testing
@@ -15,12 +16,13 @@ struct APIWorld {
     let world: TestWorld
     let appliance: Appliance
 
-    static func make() async throws -> APIWorld {
+    /// `transport` is where the pager's calls go (a `FakeTwilio` in the webhook tests).
+    static func make(transport: any HTTPTransport = URLSessionTransport()) async throws -> APIWorld {
         let world = try await TestWorld.make()
         var configuration = AppConfiguration()
         configuration.databasePath = world.databasePath
         configuration.passwordCost = 4
-        let appliance = try await Appliance(configuration: configuration, store: world.store)
+        let appliance = try await Appliance(configuration: configuration, store: world.store, workers: false, transport: transport)
         let api = APIWorld(world: world, appliance: appliance)
         try await api.addUser("owner", owner: true)
         for role in Role.allCases {
@@ -46,6 +48,13 @@ struct APIWorld {
         try await store.setLink(noc: TenantID("other-noc"), osp: TestWorld.osp, status: .active, actor: .system("test"))
         try await addUser("other-noc-admin", tenant: TenantID("other-noc"), role: .admin)
         try await addUser("other-osp-admin", tenant: TenantID("other-osp"), role: .admin)
+    }
+
+    /// The route table as the appliance registers it.
+    func routes() async -> [RouteSpec] {
+        await StrikeAPI.build(
+            store: world.store, settings: appliance.configuration.apiSettings, pager: appliance.pager, callbackBases: []
+        ) { Readiness(checks: []) }.routes
     }
 
     /// Runs `body` against the router, without a socket.

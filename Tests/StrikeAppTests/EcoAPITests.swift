@@ -77,7 +77,7 @@ import Testing
     @Test func everyEcoRouteAnswers404ToAnotherTenantAndAnOSPSeesOnlyItsOwn() async throws {
         let api = try await APIWorld.make()
         try await api.addOtherTenants()
-        let routes = await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) { Readiness(checks: []) }.routes
+        let routes = await api.routes()
         try await api.test { client in
             let noc = try await client.signIn("noc-dispatcher")
             let ours = try await create(client, noc, Self.cut("For test OSP"))

@@ -57,7 +57,7 @@ import Testing
     @Test func everyRouteTakingAnIdAnswers404ToAnotherTenant() async throws {
         let api = try await APIWorld.make()
         try await api.addOtherTenants()
-        let routes = await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) { Readiness(checks: []) }.routes
+        let routes = await api.routes()
         let idRoutes = routes.filter { $0.path.contains("{id}") }
         try await api.test { client in
             for route in idRoutes {

@@ -37,7 +37,7 @@ import Testing
         let api = try await APIWorld.make()
         let document = try await document(api)
         #expect(document["openapi"] as? String == "3.1.0")
-        let routes = await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) { Readiness(checks: []) }.routes
+        let routes = await api.routes()
         let served = Set(routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = Set(operations(document).keys)
         #expect(served.subtracting(documented).sorted() == [], "routes the document lacks")
@@ -47,7 +47,7 @@ import Testing
     @Test func everyOperationStatesItsCredentialsAndItsErrors() async throws {
         let api = try await APIWorld.make()
         let document = try await document(api)
-        let routes = await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) { Readiness(checks: []) }.routes
+        let routes = await api.routes()
         let access = Dictionary(uniqueKeysWithValues: routes.map { ("\($0.method.rawValue) \($0.path)", $0.access) })
         for (key, operation) in operations(document) {
             let responses = operation["responses"] as? [String: Any] ?? [:]

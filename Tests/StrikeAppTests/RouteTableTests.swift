@@ -10,20 +10,14 @@ import Testing
 
 /// Walks every registered API route, so a route added later cannot forget its access rule.
 @Suite struct RouteTableTests {
-    private func routes(_ api: APIWorld) async -> [RouteSpec] {
-        await StrikeAPI.build(store: api.world.store, settings: api.appliance.configuration.apiSettings) {
-            Readiness(checks: [])
-        }.routes
-    }
-
     private func concrete(_ path: String) -> String {
         path.replacingOccurrences(of: "{id}", with: "00000000-0000-0000-0000-000000000000")
     }
 
     @Test func onlyTheDeclaredPublicRoutesAnswerWithoutCredentials() async throws {
         let api = try await APIWorld.make()
-        let routes = await routes(api)
-        #expect(Set(routes.filter { $0.access == .anyone }.map(\.path)) == ["/healthz", "/readyz", "/api/setup", "/api/session", "/api/openapi.json"])
+        let routes = await api.routes()
+        #expect(Set(routes.filter { $0.access == .anyone }.map(\.path)) == ["/healthz", "/readyz", "/api/setup", "/api/session", "/api/openapi.json", "/twilio/status", "/twilio/gather"])
         try await api.test { client in
             for route in routes where route.access != .anyone {
                 let response = try await client.execute(uri: concrete(route.path), method: route.method, headers: [.contentType: "application/json"])
@@ -35,7 +29,7 @@ import Testing
 
     @Test func everyRoleBelowARoutesRuleIsForbidden() async throws {
         let api = try await APIWorld.make()
-        let routes = await routes(api)
+        let routes = await api.routes()
         try await api.test { client in
             for route in routes {
                 let refused: [String] = switch route.access {
@@ -54,7 +48,7 @@ import Testing
 
     @Test func aMethodAPathDoesNotServeIs405NamingTheOnesItDoes() async throws {
         let api = try await APIWorld.make()
-        let routes = await routes(api)
+        let routes = await api.routes()
         try await api.test { client in
             for (path, specs) in Dictionary(grouping: routes, by: \.path) {
                 let served = Set(specs.map(\.method))

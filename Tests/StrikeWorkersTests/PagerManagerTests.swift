@@ -7,27 +7,6 @@ import StrikeWorkers
 import Synchronization
 import Testing
 
-/// Twilio as the pager sees it: every call is accepted with a new sid and kept.
-final class FakeTwilio: HTTPTransport {
-    private let placed = Mutex<[[(String, String)]]>([])
-
-    /// Each placed call's form fields.
-    var calls: [[(String, String)]] { placed.withLock { $0 } }
-    var calledNumbers: [String] { calls.map { form in form.first { $0.0 == "To" }?.1 ?? "" } }
-
-    func send(_ request: OutboundRequest) async throws -> InboundResponse {
-        let form = FormEncoding.decode(request.body ?? Data())
-        let count = placed.withLock { $0.append(form); return $0.count }
-        return InboundResponse(status: 201, body: try JSONSerialization.data(withJSONObject: ["sid": "CA\(count)", "status": "queued"]))
-    }
-}
-
-final class ManualNow: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var date: Date { current.withLock { $0 } }
-    func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-}
-
 @Suite struct PagerManagerTests {
     static let contacts = [
         PagerContact(name: "Ana", phone: "+13035550101"), PagerContact(name: "Ben", phone: "+13035550102"),

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import StrikeCore
+import StrikeIntegrations
+import StrikeStore
+
+/// Twilio's status callbacks and Gather actions for pager calls (DESIGN §5). No session: each request must
+/// carry `X-Twilio-Signature` made with the NOC's auth token over the URL Twilio called, or it gets 403 and
+/// changes nothing. The URL is the callback the appliance gave, under its public base URL (live) or its
+/// local address (the simulator).
+struct TwilioWebhookRoutes {
+    let store: StrikeStore
+    let pager: any PagerSignalReceiver
+    let callbackBases: [URL]
+
+    static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
+
+    func register(_ api: APIRouter) {
+        api.add(.post, "/twilio/status", access: .anyone, status)
+        api.add(.post, "/twilio/gather", access: .anyone, gather)
+    }
+
+    @Sendable func status(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        let call = try await signedCall(request, context)
+        try await pager.signal(.status(attempt: call.attempt, callStatus: call.form["CallStatus"] ?? ""), run: call.run)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func gather(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        let call = try await signedCall(request, context)
+        let digits = call.form["Digits"] ?? ""
+        try await pager.signal(.digits(attempt: call.attempt, digits: digits), run: call.run)
+        let reply = switch digits.first {
+        case "1": "Thank you. The callout is yours."
+        case "2": "Declined. Thank you."
+        default: "No valid key was pressed. Goodbye."
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: TwiML.say(reply))))
+    }
+
+    private struct SignedCall {
+        let run: PagerRunID
+        let attempt: Int
+        let form: [String: String]
+    }
+
+    /// The call a webhook is about, once its signature holds; 403 for anything unsigned, wrongly signed or unknown.
+    private func signedCall(_ request: Request, _ context: StrikeRequestContext) async throws -> SignedCall {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            throw Problem(.unsupportedMediaType, detail: "Twilio posts application/x-www-form-urlencoded")
+        }
+        var body = request
+        let data: Data
+        do {
+            data = Data(buffer: try await body.collectBody(upTo: 64 << 10))
+        } catch {
+            throw Problem(.contentTooLarge, detail: "a Twilio callback is smaller than this")
+        }
+        let refused = Problem.forbidden("the request is not signed by Twilio for this call")
+        let query = request.uri.queryParameters
+        guard let signature = request.headers[Self.signatureHeader], let run = query["run"].map({ PagerRunID(String($0)) }),
+            let attempt = query["attempt"].flatMap({ Int($0) }), let stored = try await store.pagerProcess(run),
+            let token = try await store.twilioAuthToken(noc: stored.nocTenantID)
+        else { throw refused }
+        let parameters = FormEncoding.decode(data)
+        let pathAndQuery = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        let signed = callbackBases.contains { base in
+            let url = base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + pathAndQuery
+            return TwilioSignature.isValid(signature, authToken: token, url: url, parameters: parameters)
+        }
+        guard signed else { throw refused }
+        return SignedCall(run: run, attempt: attempt, form: Dictionary(parameters, uniquingKeysWith: { first, _ in first }))
+    }
+}

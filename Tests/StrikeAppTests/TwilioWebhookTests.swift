@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import StrikeApp
+import StrikeCore
+import StrikeIntegrations
+import StrikeStore
+import StrikeTestSupport
+import Testing
+
+/// Twilio's webhooks through HTTP: only a request signed with the NOC's auth token for the callback URL moves
+/// a pager run; anything else is 403 and changes nothing.
+@Suite struct TwilioWebhookTests {
+    static let authToken = "twilio-auth-token"
+
+    /// An ECO whose pager run is ringing its first contact, and that run.
+    private func ringing(_ api: APIWorld) async throws -> (EcoID, PagerRunID) {
+        let store = api.world.store
+        _ = try await store.setTwilioAccount(
+            noc: TestWorld.noc,
+            TwilioAccountChange(mode: .simulated, accountSID: "AC" + String(repeating: "1", count: 32), authToken: Self.authToken, fromNumber: "+13035550199"),
+            actor: TestWorld.actor)
+        let ring = [(-105.1, 39.6), (-104.8, 39.6), (-104.8, 39.9), (-105.1, 39.9), (-105.1, 39.6)].map { Position(longitude: $0.0, latitude: $0.1) }
+        let list = try await store.createPagerList(
+            PagerListDraft(ospTenantID: TestWorld.osp, name: "Denver", region: try Region(polygons: [[ring]])), actor: TestWorld.actor)
+        _ = try await store.setPagerListContacts(
+            list.id, osp: TestWorld.osp, contacts: [PagerContact(name: "Ana", phone: "+13035550101"), PagerContact(name: "Ben", phone: "+13035550102")],
+            actor: TestWorld.actor)
+        let eco = try #require(try await api.world.createEco().state.id)
+        try await store.execute(.markTasked(renderTaskID: "T-1"), on: eco, actor: TestWorld.actor)
+        try await ConsumerRunner(store: store, consumers: [api.appliance.pager], clock: ImmediateClock()).drain()
+        let run = try #require(try await store.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT run_id FROM pager_process WHERE eco_id = ?", arguments: [eco.rawValue])
+        })
+        return (eco, PagerRunID(run))
+    }
+
+    /// A form post as Twilio makes it, signed with `token` over `signedURL` (the callback the appliance gave).
+    private func post(
+        _ client: any TestClientProtocol, _ path: String, _ form: [(String, String)], token: String = authToken, signedForm: [(String, String)]? = nil
+    ) async throws -> TestResponse {
+        let url = "http://127.0.0.1:8080" + path
+        let signature = TwilioSignature.compute(authToken: token, url: url, parameters: signedForm ?? form)
+        return try await client.execute(
+            uri: path, method: .post,
+            headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Twilio-Signature")!: signature],
+            body: ByteBuffer(data: FormEncoding.encode(form)))
+    }
+
+    private func attempts(_ api: APIWorld, _ run: PagerRunID) async throws -> [PagerAttemptKind] {
+        try await api.world.store.load(PagerRun.self, id: run.rawValue).state.attempts.map(\.kind)
+    }
+
+    @Test func signedCallbacksMoveTheRunAndAKeyPressDispatches() async throws {
+        let twilio = FakeTwilio()
+        let api = try await APIWorld.make(transport: twilio)
+        let (eco, run) = try await ringing(api)
+        #expect(twilio.calledNumbers == ["+13035550101"])
+        let query = "?run=\(run.rawValue)&attempt=0"
+        try await api.test { client in
+            let ringing = [("CallSid", "CA1"), ("CallStatus", "ringing"), ("AccountSid", "AC" + String(repeating: "1", count: 32))]
+            #expect(try await post(client, "/twilio/status" + query, ringing).status == .noContent)
+            #expect(try await post(client, "/twilio/status" + query, ringing).status == .noContent, "a duplicate is taken")
+            #expect(try await attempts(api, run) == [.calling, .ringing], "and changes nothing")
+
+            let pressed = try await post(client, "/twilio/gather" + query, [("CallSid", "CA1"), ("Digits", "1")])
+            #expect(pressed.status == .ok)
+            #expect(pressed.headers[.contentType] == "text/xml; charset=utf-8")
+            #expect(pressed.text.contains("<Say>Thank you. The callout is yours.</Say>"))
+        }
+        let dispatched = try await api.world.store.load(Eco.self, id: eco.rawValue).state
+        #expect(dispatched.integration == .dispatched)
+        #expect(dispatched.acceptedBy == "Ana")
+    }
+
+    @Test func anUnsignedOrWronglySignedCallbackIs403AndChangesNothing() async throws {
+        let api = try await APIWorld.make(transport: FakeTwilio())
+        let (eco, run) = try await ringing(api)
+        let query = "?run=\(run.rawValue)&attempt=0"
+        let accept = [("CallSid", "CA1"), ("Digits", "1")]
+        try await api.test { client in
+            let unsigned = try await client.execute(
+                uri: "/twilio/gather" + query, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(data: FormEncoding.encode(accept)))
+            #expect(unsigned.status == .forbidden)
+            #expect(try await post(client, "/twilio/gather" + query, accept, token: "another-token").status == .forbidden)
+            #expect(try await post(client, "/twilio/gather" + query, accept, signedForm: [("CallSid", "CA1"), ("Digits", "2")]).status == .forbidden)
+            let otherRun = "?run=\(PagerRunID.random().rawValue)&attempt=0"
+            #expect(try await post(client, "/twilio/gather" + otherRun, accept).status == .forbidden)
+        }
+        #expect(try await attempts(api, run) == [.calling])
+        #expect(try await api.world.store.load(Eco.self, id: eco.rawValue).state.integration == .tasked)
+    }
+}
