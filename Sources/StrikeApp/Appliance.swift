@@ -15,7 +15,8 @@ public struct Appliance: Sendable {
     public let runner: ConsumerRunner
     /// Rings the contacts, takes Twilio's webhooks, and moves on from contacts who do not answer in time.
     public let pager: PagerManager
-    let deadlines: PagerDeadlines
+    /// The deadline worker and the Render poller.
+    let periodic: [Periodic]
 
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
     public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
@@ -50,7 +51,14 @@ public struct Appliance: Sendable {
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
             addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL))
-        deadlines = PagerDeadlines(pager: pager, clock: clock)
+        let poller = RenderPoller(
+            store: store, client: RenderClient(transport: transport, clock: clock), simulatorURL: configuration.localBaseURL.appending(path: "sim/render"))
+        let pager = self.pager
+        periodic = workers
+            ? [
+                Periodic(every: .seconds(5), clock: clock) { await pager.checkDeadlines() },
+                Periodic(every: .seconds(5), clock: clock) { await poller.pollDue() },
+            ] : []
         runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock)
     }
 
@@ -93,25 +101,8 @@ public func buildApplication(_ appliance: Appliance) async -> some ApplicationPr
         router: api.router,
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
         logger: logger)
-    app.addServices(appliance.runner, appliance.deadlines)
+    app.addServices(appliance.runner)
+    for service in appliance.periodic { app.addServices(service) }
     return app
 }
 
-/// DESIGN §5's deadline worker: every 5 s, moves on from contacts whose time ran out.
-struct PagerDeadlines: Service {
-    let pager: PagerManager
-    let clock: any Clock<Duration>
-    static let interval = Duration.seconds(5)
-
-    func run() async throws {
-        while !Task.isCancelledOrShuttingDown {
-            await pager.checkDeadlines()
-            try? await clock.sleep(for: Self.interval)
-        }
-    }
-}
-
-extension Task where Success == Never, Failure == Never {
-    /// Whether the surrounding service should stop: cancelled, or graceful shutdown begun.
-    static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
-}

@@ -31,6 +31,9 @@ enum Migrations {
         migrator.registerMigration("v5-pager-process") { db in
             try db.execute(sql: pagerProcessSchema)
         }
+        migrator.registerMigration("v6-render-poll-state") { db in
+            try db.execute(sql: renderPollSchema)
+        }
         return migrator
     }
 
@@ -238,5 +241,15 @@ enum Migrations {
         );
         CREATE INDEX pager_process_due ON pager_process(finished, deadline);
         CREATE UNIQUE INDEX pager_process_one_live_run_per_eco ON pager_process(eco_id) WHERE finished = 0;
+        """
+
+    static let renderPollSchema = """
+        -- When each followed ECO was last polled and last changed in Render (for the stale flag). The task
+        -- fingerprints themselves are in the ECO's events (EcoTaskChanged), so a restart reports no old change.
+        CREATE TABLE render_poll_state (
+            eco_id TEXT PRIMARY KEY,
+            last_polled_at TEXT NOT NULL,
+            last_change_at TEXT NOT NULL
+        );
         """
 }

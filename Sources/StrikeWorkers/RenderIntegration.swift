@@ -90,9 +90,15 @@ public struct RenderIntegration: EventConsumer {
     }
 
     private func credentials(osp: TenantID) async throws -> RenderCredentials? {
-        guard let instance = try await store.renderInstance(osp: osp), let secret = try await store.renderClientSecret(osp: osp) else {
-            return nil
-        }
+        try await store.renderCredentials(osp: osp, simulatorURL: simulatorURL)
+    }
+}
+
+extension StrikeStore {
+    /// How the workers reach an OSP's Render instance: its own URL in live mode, the appliance's simulator in
+    /// simulated mode; nil when the OSP has none set up.
+    func renderCredentials(osp: TenantID, simulatorURL: URL) async throws -> RenderCredentials? {
+        guard let instance = try await renderInstance(osp: osp), let secret = try await renderClientSecret(osp: osp) else { return nil }
         let base = instance.mode == .simulated ? simulatorURL : URL(string: instance.baseURL ?? "")
         guard let base else { return nil }
         return RenderCredentials(

@@ -32,12 +32,12 @@ import Testing
 
             let stream = try EventStreamClient(port: port, path: "/api/stream", headers: browserHeaders(noc))
             let strangers = try EventStreamClient(port: port, path: "/api/stream", headers: browserHeaders(other))
-            #expect(stream.events(1, within: 0.3).isEmpty)
+            #expect(await stream.events(1, within: 0.3).isEmpty)
 
             // An ECO created through the API reaches the open stream.
             let created = try await client.post("/api/ecos", EcoAPITests.cut("Streamed cut"), headers: dispatcher.headers)
             let id = try #require((created.json["eco"] as? [String: Any])?["id"] as? String)
-            let first = stream.events(1, within: 5)
+            let first = await stream.events(1, within: 5)
             #expect(first.map(\.event) == ["EcoCreated"])
             #expect(first.first.flatMap(ecoID) == id)
             #expect(stream.status == 200)
@@ -45,7 +45,7 @@ import Testing
             // The other NOC's stream carries its own ECO only, never ours.
             let theirs = try await client.post("/api/ecos", EcoAPITests.cut("Their cut"), headers: other.headers)
             let theirID = try #require((theirs.json["eco"] as? [String: Any])?["id"] as? String)
-            let seenByStrangers = strangers.events(2, within: 1)
+            let seenByStrangers = await strangers.events(2, within: 1)
             #expect(seenByStrangers.compactMap(ecoID) == [theirID])
 
             // Disconnected, the client misses three events; reconnecting with Last-Event-ID delivers exactly them.
@@ -60,13 +60,13 @@ import Testing
             var resumed = browserHeaders(noc)
             resumed["Last-Event-ID"] = lastID
             let again = try EventStreamClient(port: port, path: "/api/stream", headers: resumed)
-            let missed = again.events(3, within: 5)
+            let missed = await again.events(3, within: 5)
             #expect(missed.map(\.event) == ["EcoCreated", "EcoCancelled", "EcoDetailsUpdated"])
             #expect(missed.compactMap(ecoID) == [secondID, id, secondID])
             let positions = missed.compactMap { Int64($0.id ?? "") }
             #expect(positions.count == 3)
             #expect(positions == positions.sorted())
-            #expect(again.events(1, within: 0.3).isEmpty)
+            #expect(await again.events(1, within: 0.3).isEmpty)
         }
     }
 

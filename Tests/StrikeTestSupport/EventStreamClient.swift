@@ -8,7 +8,7 @@ public struct ReceivedEvent: Sendable, Equatable {
 }
 
 /// A minimal client for `text/event-stream` over a plain loopback socket: HTTP/1.1 GET, chunked body, SSE parsing.
-public final class EventStreamClient {
+public final class EventStreamClient: @unchecked Sendable {
     private let socket: Int32
     private var isOpen = true
     private var raw = [UInt8]()
@@ -35,7 +35,15 @@ public final class EventStreamClient {
     }
 
     /// Reads until `count` events arrived or `seconds` passed; returns the events read (comments are skipped).
-    public func events(_ count: Int, within seconds: Double) -> [ReceivedEvent] {
+    /// Waits for `count` events at most `seconds`, reading on a thread of its own: a blocking read on the
+    /// cooperative pool could starve the server under test on a two-core machine.
+    public func events(_ count: Int, within seconds: Double) async -> [ReceivedEvent] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.receive(count, within: seconds)) }
+        }
+    }
+
+    private func receive(_ count: Int, within seconds: Double) -> [ReceivedEvent] {
         var received: [ReceivedEvent] = []
         let deadline = Date().addingTimeInterval(seconds)
         while isOpen, received.count < count, Date() < deadline {

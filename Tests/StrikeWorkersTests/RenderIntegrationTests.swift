@@ -16,6 +16,22 @@ final class FakeRender: HTTPTransport {
 
     var created: [RenderTask] { tasks.withLock { $0 } }
 
+    /// The field at work: a task changes status, or a follow-on task is cloned into the subsector.
+    func set(_ id: String, _ status: RenderTaskStatus) {
+        tasks.withLock { tasks in
+            for index in tasks.indices where tasks[index].id == id { tasks[index].status = status }
+        }
+    }
+
+    func clone(_ id: String, as newID: String) {
+        tasks.withLock { tasks in
+            guard var copy = tasks.first(where: { $0.id == id }) else { return }
+            copy.id = newID
+            copy.status = .pending
+            tasks.append(copy)
+        }
+    }
+
     /// The next creations go wrong in these ways, one each, then all go well.
     func plan(_ next: Mishap...) { mishaps.withLock { $0 = next } }
 

@@ -1,0 +1,48 @@
+public import Foundation
+import GRDB
+public import StrikeCore
+
+extension StrikeStore {
+    /// ECOs still followed in Render (dispatched, neither hard complete nor cancelled), with their OSP.
+    public func followedEcos() async throws -> [(eco: EcoID, osp: TenantID)] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT eco_id, osp_tenant_id FROM eco_view
+                    WHERE integration_status = 'DISPATCHED' AND status NOT IN ('HARD_COMPLETE', 'CANCELLED') ORDER BY created_at
+                    """
+            ).map { (EcoID($0["eco_id"] as String), TenantID($0["osp_tenant_id"] as String)) }
+        }
+    }
+
+    /// Since when Render has shown no change for this ECO (its first poll counts as a change).
+    public func lastFieldChange(of eco: EcoID) async throws -> Date? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT last_change_at FROM render_poll_state WHERE eco_id = ?", arguments: [eco.rawValue])
+                .flatMap(ISO8601.date(from:))
+        }
+    }
+
+    /// Runs a poll's commands on the ECO in order and notes the poll, in one transaction.
+    public func recordPoll(of eco: EcoID, commands: [EcoCommand], at now: Date, actor: ActorID) async throws {
+        try await writer.write { db in
+            var changed = false
+            for command in commands {
+                let result = try self.execute(
+                    Eco.self, id: eco.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil, causationID: nil,
+                    occurredAt: now, db)
+                if case .flagStale = command { continue }
+                changed = changed || !result.events.isEmpty
+            }
+            let stamp = ISO8601.string(from: now)
+            try db.execute(
+                sql: """
+                    INSERT INTO render_poll_state (eco_id, last_polled_at, last_change_at) VALUES (?, ?, ?)
+                    ON CONFLICT(eco_id) DO UPDATE SET last_polled_at = excluded.last_polled_at,
+                        last_change_at = CASE WHEN ? THEN excluded.last_change_at ELSE last_change_at END
+                    """,
+                arguments: [eco.rawValue, stamp, stamp, changed])
+        }
+    }
+}

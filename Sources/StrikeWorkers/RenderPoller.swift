@@ -1,0 +1,110 @@
+import Crypto
+public import Foundation
+import Logging
+public import StrikeCore
+public import StrikeIntegrations
+public import StrikeStore
+import Synchronization
+
+/// DESIGN §5, the Render poller: follows every dispatched ECO in Render until it is hard complete. Each OSP's
+/// instance is polled on its own interval; a failing instance backs off exponentially while the others go on,
+/// and one ECO's failure never holds up the rest.
+public final class RenderPoller: Sendable {
+    public struct Settings: Sendable {
+        /// How many ECOs are polled at once.
+        public var concurrency = 4
+        /// No change in Render for this long flags the ECO stale, once.
+        public var staleAfter: TimeInterval = 24 * 3600
+        /// The longest an instance in trouble waits before it is tried again.
+        public var maxBackoff: TimeInterval = 30 * 60
+
+        public init() {}
+    }
+
+    let store: StrikeStore
+    let client: RenderClient
+    let simulatorURL: URL
+    let now: @Sendable () -> Date
+    let settings: Settings
+    private let schedule = Mutex<[TenantID: (due: Date, failures: Int)]>([:])
+    private let logger = Logger(label: "strike.poller")
+
+    public init(
+        store: StrikeStore, client: RenderClient, simulatorURL: URL, settings: Settings = Settings(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.store = store
+        self.client = client
+        self.simulatorURL = simulatorURL
+        self.settings = settings
+        self.now = now
+    }
+
+    /// One pass: every followed ECO whose instance is due, a few at a time.
+    public func pollDue() async {
+        let followed: [(eco: EcoID, osp: TenantID)]
+        do {
+            followed = try await store.followedEcos()
+        } catch {
+            logger.error("followed ECOs could not be read", metadata: ["error": "\(error)"])
+            return
+        }
+        let at = now()
+        let due = Dictionary(grouping: followed, by: \.osp).filter { osp, _ in schedule.withLock { ($0[osp]?.due ?? .distantPast) <= at } }
+        for (osp, ecos) in due {
+            let failures = await withTaskGroup(of: Bool.self) { group -> Int in
+                var running = 0, failed = 0
+                for item in ecos {
+                    if running == settings.concurrency, let ok = await group.next() {
+                        running -= 1
+                        if !ok { failed += 1 }
+                    }
+                    group.addTask { await self.poll(item.eco, osp: osp) }
+                    running += 1
+                }
+                for await ok in group where !ok { failed += 1 }
+                return failed
+            }
+            await reschedule(osp, trouble: failures > 0 && failures == ecos.count)
+        }
+    }
+
+    /// Polls one ECO; false when Render could not be asked.
+    func poll(_ ecoID: EcoID, osp: TenantID) async -> Bool {
+        do {
+            let eco = try await store.load(Eco.self, id: ecoID.rawValue).state
+            guard FieldProgress.isFollowed(eco), let instance = try await store.renderCredentials(osp: osp, simulatorURL: simulatorURL) else {
+                return true
+            }
+            let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: instance).map(Self.observed)
+            let at = now()
+            let grace = Double(try await store.settings(of: eco.nocTenantID).gracePeriodHours) * 3600
+            let quietSince = try await store.lastFieldChange(of: ecoID) ?? at
+            let commands = FieldProgress.commands(
+                for: eco, tasks: tasks, at: at, gracePeriod: grace, quietSince: quietSince, staleAfter: settings.staleAfter)
+            try await store.recordPoll(of: ecoID, commands: commands, at: at, actor: .system("render-poller"))
+            return true
+        } catch {
+            logger.warning("poll failed", metadata: ["eco": "\(ecoID)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func reschedule(_ osp: TenantID, trouble: Bool) async {
+        let interval = Double((try? await store.renderInstance(osp: osp))?.pollIntervalSeconds ?? 60)
+        let at = now()
+        schedule.withLock { schedule in
+            let failures = trouble ? (schedule[osp]?.failures ?? 0) + 1 : 0
+            let wait = min(interval * pow(2, Double(failures)), max(interval, settings.maxBackoff))
+            schedule[osp] = (at.addingTimeInterval(wait), failures)
+        }
+    }
+
+    /// The fields that matter to the NOC, hashed: a change in any of them is a task change.
+    static func observed(_ task: RenderTask) -> ObservedTask {
+        let fields = [task.status.rawValue, task.assignee ?? "", task.taskType, task.description ?? "", task.updatedAt ?? ""]
+        let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
+        let fingerprint = digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+        return ObservedTask(id: task.id, status: task.status, assignee: task.assignee, fingerprint: fingerprint)
+    }
+}
