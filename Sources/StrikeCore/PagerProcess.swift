@@ -14,6 +14,8 @@ public enum PagerSignal: Sendable, Equatable {
     case digits(attempt: Int, digits: String)
     /// The deadline worker's look at the run.
     case deadlineCheck
+    /// The ECO was cancelled: nobody else is called.
+    case cancel(reason: String)
 }
 
 /// What the pager manager must do next, in order.
@@ -131,6 +133,9 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         case .deadlineCheck:
             guard now >= deadline else { return [] }
             return moveOn(.timeout, at: now)
+        case .cancel(let reason):
+            outcome = .cancelled
+            return [.complete(PagerRunCompleted(outcome: .cancelled, reason: reason))]
         }
     }
 
@@ -163,7 +168,7 @@ extension PagerSignal {
     var attempt: Int? {
         switch self {
         case .placed(let attempt, _), .notPlaced(let attempt, _), .status(let attempt, _), .digits(let attempt, _): attempt
-        case .deadlineCheck: nil
+        case .deadlineCheck, .cancel: nil
         }
     }
 
@@ -180,7 +185,7 @@ extension PagerSignal {
             }
         case .digits(_, let digits): digits.hasPrefix("1") ? .accepted : digits.hasPrefix("2") ? .declined : nil
         case .notPlaced: .failed
-        case .placed, .deadlineCheck: nil
+        case .placed, .deadlineCheck, .cancel: nil
         }
     }
 }

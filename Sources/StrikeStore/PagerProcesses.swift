@@ -40,11 +40,11 @@ extension StrikeStore {
         }
     }
 
-    /// Whether the ECO has a pager run still ringing.
-    public func hasLivePagerRun(eco: EcoID) async throws -> Bool {
+    /// The ECO's pager run still ringing, if any.
+    public func livePagerRun(eco: EcoID) async throws -> PagerRunID? {
         try await writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM pager_process WHERE eco_id = ? AND finished = 0)", arguments: [eco.rawValue])
-                ?? false
+            try String.fetchOne(db, sql: "SELECT run_id FROM pager_process WHERE eco_id = ? AND finished = 0", arguments: [eco.rawValue])
+                .map { PagerRunID($0) }
         }
     }
 

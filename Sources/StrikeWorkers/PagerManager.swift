@@ -37,13 +37,18 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     }
 
     public func wants(_ event: RecordedEvent) -> Bool {
-        event.streamType == Eco.streamType && event.type == "EcoIntegrationStatusChanged"
+        event.streamType == Eco.streamType && (event.type == "EcoIntegrationStatusChanged" || event.type == "EcoCancelled")
     }
 
-    /// Starts a run for an ECO that is `TASKED` and has none ringing; every other delivery finds nothing to do.
+    /// Starts a run for an ECO that is `TASKED` and has none ringing, and stops the ringing run of a cancelled
+    /// ECO; every other delivery finds nothing to do.
     public func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
         let eco = try await store.load(Eco.self, id: event.streamID).state
-        guard let ecoID = eco.id, eco.integration == .tasked, !eco.status.isFinal, try await !store.hasLivePagerRun(eco: ecoID) else { return }
+        if eco.status == .cancelled, let ecoID = eco.id, let run = try await store.livePagerRun(eco: ecoID) {
+            try await signal(.cancel(reason: "the ECO was cancelled: \(eco.cancelReason ?? "")"), run: run)
+            return
+        }
+        guard let ecoID = eco.id, eco.integration == .tasked, !eco.status.isFinal, try await store.livePagerRun(eco: ecoID) == nil else { return }
         let plan: RunPlan
         switch try await self.plan(for: eco) {
         case .failure(let reason):

@@ -111,6 +111,21 @@ import Testing
         #expect(try await self.run(run).attempts.map(\.kind) == [.calling, .timeout, .calling])
     }
 
+    @Test func cancellingTheEcoStopsItsRingingRun() async throws {
+        try await configure()
+        let (ecoID, runID) = try await taskedEco()
+        let run = try #require(runID)
+        try await world.store.execute(.cancel(reason: "duplicate of another ECO"), on: ecoID, actor: TestWorld.actor)
+        try await runner.drain()
+        #expect(try await self.run(run).outcome == .cancelled)
+        #expect(try await world.store.livePagerRun(eco: ecoID) == nil)
+        clock.advance(seconds: 60)
+        await manager.checkDeadlines()
+        try await manager.signal(.digits(attempt: 0, digits: "1"), run: run)
+        #expect(twilio.calls.count == 1, "nobody else is called")
+        #expect(try await eco(ecoID).status == .cancelled)
+    }
+
     @Test func missingSetupFailsThePagerWithTheReason() async throws {
         let (noAccount, _) = try await taskedEco()
         #expect(try await eco(noAccount).integrationReason == "the NOC has no Twilio account set up")
