@@ -8,10 +8,13 @@ struct Periodic: Service {
     let clock: any Clock<Duration>
     let pass: @Sendable () async -> Void
 
+    /// Stops at once on graceful shutdown, even in the middle of its wait.
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await pass()
-            try? await clock.sleep(for: every)
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await pass()
+                try await clock.sleep(for: every)
+            }
         }
     }
 }
