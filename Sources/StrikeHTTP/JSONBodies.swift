@@ -36,18 +36,7 @@ extension Request {
     func collectJSONObject(
         upTo limit: Int, accepting types: [String] = ["application/json"]
     ) async throws -> (data: Data, object: [String: Any]) {
-        let type = headers[.contentType]?.lowercased() ?? ""
-        guard types.contains(where: { type.hasPrefix($0) }) else {
-            throw Problem(.unsupportedMediaType, detail: "send the body as \(types.joined(separator: " or "))")
-        }
-        var request = self
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: limit)
-        } catch {
-            throw Problem(.contentTooLarge, detail: "the body is larger than \(limit) bytes")
-        }
-        let data = Data(buffer: buffer)
+        let data = try await collectBody(upTo: limit, accepting: types)
         guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             throw Problem(.badRequest, title: "Malformed JSON", detail: "the body is not valid JSON")
         }
@@ -55,6 +44,20 @@ extension Request {
             throw Problem(.badRequest, title: "Malformed JSON", detail: "the body must be a JSON object")
         }
         return (data, dictionary)
+    }
+
+    /// The whole body: 415 unless its content type is one of `types`, 413 when larger than `limit`.
+    func collectBody(upTo limit: Int, accepting types: [String]) async throws -> Data {
+        let type = headers[.contentType]?.lowercased() ?? ""
+        guard types.contains(where: { type.hasPrefix($0) }) else {
+            throw Problem(.unsupportedMediaType, detail: "send the body as \(types.joined(separator: " or "))")
+        }
+        var request = self
+        do {
+            return Data(buffer: try await request.collectBody(upTo: limit))
+        } catch {
+            throw Problem(.contentTooLarge, detail: "the body is larger than \(limit) bytes")
+        }
     }
 
     /// Every key not named by `allowed`, as a path with array indexes (`contacts[2].nickname`).
