@@ -45,14 +45,14 @@ public struct Appliance: Sendable {
             metadata: ["path": "\(configuration.databasePath)", "sqlite": "\(versions.sqlite)", "spatialite": "\(versions.spatialite)"])
         self.configuration = configuration
         self.store = store
-        let render = RenderIntegration(
-            store: store, client: RenderClient(transport: transport, clock: clock),
-            simulatorURL: configuration.localBaseURL.appending(path: "sim/render"), clock: clock)
+        // One Render client, so every worker shares its token per instance.
+        let renderClient = RenderClient(transport: transport, clock: clock)
+        let renderSimulator = configuration.localBaseURL.appending(path: "sim/render")
+        let render = RenderIntegration(store: store, client: renderClient, simulatorURL: renderSimulator, clock: clock)
+        let poller = RenderPoller(store: store, client: renderClient, simulatorURL: renderSimulator)
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
             addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL))
-        let poller = RenderPoller(
-            store: store, client: RenderClient(transport: transport, clock: clock), simulatorURL: configuration.localBaseURL.appending(path: "sim/render"))
         let pager = self.pager
         periodic = workers
             ? [
