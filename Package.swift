@@ -95,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "strike-crash-writer",
-            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport"],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeWorkers", "StrikeIntegrations"],
             path: "Tests/CrashWriter",
             swiftSettings: strictSwift
         ),

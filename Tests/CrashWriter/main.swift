@@ -4,10 +4,13 @@
 //   strike-crash-writer consume DATABASE hang    deliver EcoCreated to a consumer that prints
 //                                                "handled POSITION" and then never returns
 //   strike-crash-writer consume DATABASE finish  the same consumer, returning normally; exits when caught up
+//   strike-crash-writer render DATABASE          run the Render integration (key file DATABASE.key) until caught up
 import Foundation
 import StrikeCore
+import StrikeIntegrations
 import StrikeStore
 import StrikeTestSupport
+import StrikeWorkers
 
 /// Prints straight to the pipe: a line the parent reads has happened.
 func say(_ line: String) {
@@ -41,7 +44,13 @@ case ("consume", 3) where ["hang", "finish"].contains(arguments[2]):
     let store = try StrikeStore(path: arguments[1])
     try await ConsumerRunner(store: store, consumers: [PrintingConsumer(hang: arguments[2] == "hang")]).drain()
     say("caught up")
+case ("render", 2):
+    let store = try StrikeStore(path: arguments[1], secrets: try KeyFile.loadOrCreate(at: arguments[1] + ".key"))
+    let integration = RenderIntegration(
+        store: store, client: RenderClient(transport: URLSessionTransport()), simulatorURL: URL(string: "http://127.0.0.1:9/sim/render")!)
+    try await ConsumerRunner(store: store, consumers: [integration]).drain()
+    say("caught up")
 default:
-    FileHandle.standardError.write(Data("usage: strike-crash-writer append DATABASE | consume DATABASE hang|finish\n".utf8))
+    FileHandle.standardError.write(Data("usage: strike-crash-writer append DATABASE | consume DATABASE hang|finish | render DATABASE\n".utf8))
     exit(2)
 }
