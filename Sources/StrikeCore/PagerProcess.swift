@@ -24,6 +24,9 @@ public enum PagerStep: Sendable, Equatable {
     case record(PagerAttemptRecorded)
     /// Ring this contact; the call is attempt `attempt`.
     case call(contactIndex: Int, attempt: Int)
+    /// End a call the pager has given up on (timed out, or the ECO cancelled), so a late key press cannot
+    /// seem to accept: `answered` calls are hung up, others cancelled while they ring.
+    case hangUp(callSid: String, answered: Bool)
     /// The run is over.
     case complete(PagerRunCompleted)
 }
@@ -135,13 +138,15 @@ public struct PagerProcess: Codable, Sendable, Equatable {
             return moveOn(.timeout, at: now)
         case .cancel(let reason):
             outcome = .cancelled
-            return [.complete(PagerRunCompleted(outcome: .cancelled, reason: reason))]
+            let hangUp = callSid.map { [PagerStep.hangUp(callSid: $0, answered: answered)] } ?? []
+            return hangUp + [.complete(PagerRunCompleted(outcome: .cancelled, reason: reason))]
         }
     }
 
     /// Ends the current call with `kind`, then calls the next contact, or ends the run when every round is spent.
     private mutating func moveOn(_ kind: PagerAttemptKind, at now: Date, detail: String? = nil) -> [PagerStep] {
-        let ended = PagerStep.record(attemptRecord(kind))
+        var ended = [PagerStep.record(attemptRecord(kind))]
+        if kind == .timeout, let callSid { ended.append(.hangUp(callSid: callSid, answered: answered)) }
         attempt += 1
         callSid = nil
         answered = false
@@ -149,10 +154,10 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         guard attempt < contacts.count * rounds else {
             outcome = .exhausted
             let reason = "no contact of the list accepted" + (rounds > 1 ? " in \(rounds) rounds" : "")
-            return [ended, .complete(PagerRunCompleted(outcome: .exhausted, reason: detail.map { "\(reason); last call: \($0)" } ?? reason))]
+            return ended + [.complete(PagerRunCompleted(outcome: .exhausted, reason: detail.map { "\(reason); last call: \($0)" } ?? reason))]
         }
         extendDeadline(now)
-        return [ended, .call(contactIndex: contactIndex, attempt: attempt)]
+        return ended + [.call(contactIndex: contactIndex, attempt: attempt)]
     }
 
     private mutating func extendDeadline(_ now: Date) {
@@ -192,5 +197,7 @@ extension PagerSignal {
 
 /// Takes a signal for a pager run: what the Twilio webhooks hand to the pager manager.
 public protocol PagerSignalReceiver: Sendable {
-    func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws
+    /// Applies the signal; returns what it made happen (nothing for a duplicate or a late one).
+    @discardableResult
+    func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws -> [PagerStep]
 }

@@ -30,10 +30,13 @@ struct TwilioWebhookRoutes {
     @Sendable func gather(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let call = try await signedCall(request, context)
         let digits = call.form["Digits"] ?? ""
-        try await pager.signal(.digits(attempt: call.attempt, digits: digits), run: call.run)
-        let reply = switch digits.first {
-        case "1": "Thank you. The callout is yours."
-        case "2": "Declined. Thank you."
+        let steps = try await pager.signal(.digits(attempt: call.attempt, digits: digits), run: call.run)
+        let accepted = steps.contains { if case .complete(let done) = $0 { done.outcome == .dispatched } else { false } }
+        // A key pressed on a call the pager already gave up on must not sound like an acceptance.
+        let reply = switch (digits.first, accepted, steps.isEmpty) {
+        case ("1", true, _): "Thank you. The callout is yours."
+        case (_, _, true): "This callout is no longer waiting for your answer. Thank you."
+        case ("2", _, _): "Declined. Thank you."
         default: "No valid key was pressed. Goodbye."
         }
         return Response(

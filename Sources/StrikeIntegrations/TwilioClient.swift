@@ -83,20 +83,13 @@ public struct TwilioClient: Sendable {
     }
 
     public func placeCall(_ call: CallRequest, account: TwilioCredentials) async throws -> PlacedCall {
-        let url = account.baseURL.appending(path: "2010-04-01").appending(path: "Accounts").appending(path: account.accountSID)
-            .appending(path: "Calls.json")
+        let url = callsURL(account).appendingPathExtension("json")
         var form: [(String, String)] = [
             ("To", call.to), ("From", call.from), ("Twiml", call.twiml), ("StatusCallback", call.statusCallback.absoluteString),
             ("StatusCallbackMethod", "POST"), ("Timeout", String(call.ringSeconds)),
         ]
         form += ["initiated", "ringing", "answered", "completed"].map { ("StatusCallbackEvent", $0) }
-        let request = OutboundRequest(
-            method: "POST", url: url,
-            headers: [
-                "Authorization": basicAuthorization(user: account.accountSID, password: account.authToken),
-                "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
-            ],
-            body: FormEncoding.encode(form))
+        let request = OutboundRequest(method: "POST", url: url, headers: headers(account), body: FormEncoding.encode(form))
         return try await retry.run(on: clock, isRetryable: { ($0 as? TwilioError)?.isRateLimit ?? false }) {
             let response: InboundResponse
             do {
@@ -113,6 +106,31 @@ public struct TwilioClient: Sendable {
                 throw TwilioError.malformedAnswer("\(error)")
             }
         }
+    }
+
+    /// Ends a call: `completed` hangs up an answered call, `canceled` stops one still ringing.
+    public func endCall(_ callSid: String, answered: Bool, account: TwilioCredentials) async throws {
+        let request = OutboundRequest(
+            method: "POST", url: callsURL(account).appending(path: "\(callSid).json"),
+            headers: headers(account), body: FormEncoding.encode([("Status", answered ? "completed" : "canceled")]))
+        let response: InboundResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw TwilioError.unreachable("\(error)")
+        }
+        guard (200...299).contains(response.status) else { throw Self.error(response) }
+    }
+
+    private func callsURL(_ account: TwilioCredentials) -> URL {
+        account.baseURL.appending(path: "2010-04-01").appending(path: "Accounts").appending(path: account.accountSID).appending(path: "Calls")
+    }
+
+    private func headers(_ account: TwilioCredentials) -> [String: String] {
+        [
+            "Authorization": basicAuthorization(user: account.accountSID, password: account.authToken),
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
+        ]
     }
 
     private struct ErrorBody: Decodable {

@@ -90,7 +90,7 @@ extension StrikeStore {
         for step in steps {
             let command: PagerRunCommand
             switch step {
-            case .call: continue
+            case .call, .hangUp: continue
             case .record(let attempt): command = .recordAttempt(attempt)
             case .complete(let completed): command = .complete(completed)
             }

@@ -71,13 +71,14 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
 
     /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
     /// read; when another writer got there first, the process is read again and the signal weighed anew.
-    public func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws {
+    @discardableResult
+    public func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws -> [PagerStep] {
         for _ in 0..<8 {
-            guard let stored = try await store.pagerProcess(runID) else { return }
+            guard let stored = try await store.pagerProcess(runID) else { return [] }
             let (next, steps) = stored.process.handle(signal, at: now())
             guard next != stored.process else {
                 if !steps.isEmpty { try await store.recordPagerSteps(steps, of: next, actor: .system(name)) }
-                return
+                return []
             }
             do {
                 try await store.advancePagerRun(
@@ -86,7 +87,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
                 continue
             }
             try await perform(steps, of: next, noc: stored.nocTenantID)
-            return
+            return steps
         }
         throw PagerError.tooManyConflicts(runID)
     }
@@ -106,8 +107,16 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
         }
     }
 
-    /// Places the calls the steps ask for; what Twilio answers is fed back as a signal.
+    /// Ends the calls and places the calls the steps ask for; what Twilio answers a new call is fed back as a
+    /// signal. A call that cannot be ended is logged: the run has already moved on.
     private func perform(_ steps: [PagerStep], of process: PagerProcess, noc: TenantID) async throws {
+        for case .hangUp(let callSid, let answered) in steps {
+            do {
+                try await twilio.endCall(callSid, answered: answered, account: try await account(noc))
+            } catch {
+                logger.warning("call not ended", metadata: ["run": "\(process.runID)", "call": "\(callSid)", "error": "\(error)"])
+            }
+        }
         for case .call(let index, let attempt) in steps {
             let outcome: PagerSignal
             do {
@@ -127,17 +136,23 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     private func callRequest(
         contact: PagerContact, run: PagerRunID, attempt: Int, noc: TenantID
     ) async throws -> (request: CallRequest, account: TwilioCredentials) {
-        guard let account = try await store.twilioAccount(noc: noc), let token = try await store.twilioAuthToken(noc: noc) else {
-            throw PagerError.noTwilioAccount
-        }
-        let (base, twilioURL) = try bases(for: account.mode)
+        guard let account = try await store.twilioAccount(noc: noc) else { throw PagerError.noTwilioAccount }
+        let base = try bases(for: account.mode).callbacks
         guard let message = try await store.pagerRunMessage(run) else { throw PagerError.runNotFound(run) }
         let query = "run=\(run.rawValue)&attempt=\(attempt)"
         let request = CallRequest(
             to: contact.phone, from: account.fromNumber,
             twiml: TwiML.gather(message: message, action: base.appending(path: "twilio/gather").absoluteString + "?" + query),
             statusCallback: URL(string: base.appending(path: "twilio/status").absoluteString + "?" + query)!)
-        return (request, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: twilioURL))
+        return (request, try await self.account(noc))
+    }
+
+    /// The NOC's Twilio account as the client needs it: its secret opened, the real service or the simulator.
+    private func account(_ noc: TenantID) async throws -> TwilioCredentials {
+        guard let account = try await store.twilioAccount(noc: noc), let token = try await store.twilioAuthToken(noc: noc) else {
+            throw PagerError.noTwilioAccount
+        }
+        return TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: try bases(for: account.mode).twilio)
     }
 
     /// The base URL Twilio's callbacks reach, and where Twilio itself is, for a pager mode.

@@ -74,6 +74,20 @@ import Testing
         #expect(dispatched.acceptedBy == "Ana")
     }
 
+    @Test func aKeyPressOnACallThePagerGaveUpOnIsToldSo() async throws {
+        let twilio = FakeTwilio()
+        let api = try await APIWorld.make(transport: twilio)
+        let (eco, run) = try await ringing(api)
+        try await api.appliance.pager.signal(.digits(attempt: 0, digits: "2"), run: run)
+        try await api.test { client in
+            let late = try await post(client, "/twilio/gather?run=\(run.rawValue)&attempt=0", [("CallSid", "CA1"), ("Digits", "1")])
+            #expect(late.status == .ok)
+            #expect(late.text.contains("no longer waiting for your answer"))
+        }
+        #expect(try await api.world.store.load(Eco.self, id: eco.rawValue).state.integration == .tasked)
+        #expect(twilio.calledNumbers == ["+13035550101", "+13035550102"])
+    }
+
     @Test func anUnsignedOrWronglySignedCallbackIs403AndChangesNothing() async throws {
         let api = try await APIWorld.make(transport: FakeTwilio())
         let (eco, run) = try await ringing(api)

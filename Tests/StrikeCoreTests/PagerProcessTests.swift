@@ -102,6 +102,16 @@ import Testing
         #expect(run.send(.deadlineCheck, atSecond: 60).isEmpty, "the next contact has its own 30 s")
     }
 
+    @Test func aCallGivenUpOnIsEndedSoALateKeyPressCannotSeemToAccept() throws {
+        var run = try Run()
+        run.send(.placed(attempt: 0, callSid: "CA0"), atSecond: 1)
+        #expect(run.send(.deadlineCheck, atSecond: 31).contains(.hangUp(callSid: "CA0", answered: false)))
+        run.send(.placed(attempt: 1, callSid: "CA1"), atSecond: 32)
+        run.send(.status(attempt: 1, callStatus: "in-progress"), atSecond: 35)
+        #expect(run.send(.cancel(reason: "duplicate"), atSecond: 36).first == .hangUp(callSid: "CA1", answered: true))
+        #expect(run.completion?.outcome == .cancelled)
+    }
+
     @Test func duplicatedCallbacksChangeNothingAndLateOnesAreOnlyRecorded() throws {
         var run = try Run()
         run.send(.status(attempt: 0, callStatus: "ringing"), atSecond: 1)

@@ -7,6 +7,10 @@ public final class FakeTwilio: HTTPTransport {
     public init() {}
 
     private let placed = Mutex<[[(String, String)]]>([])
+    private let ends = Mutex<[String]>([])
+
+    /// The calls ended, as `sid:Status`.
+    public var ended: [String] { ends.withLock { $0 } }
 
     /// Each placed call's form fields.
     public var calls: [[(String, String)]] { placed.withLock { $0 } }
@@ -14,6 +18,11 @@ public final class FakeTwilio: HTTPTransport {
 
     public func send(_ request: OutboundRequest) async throws -> InboundResponse {
         let form = FormEncoding.decode(request.body ?? Data())
+        if !request.url.path.hasSuffix("/Calls.json") {
+            let sid = request.url.deletingPathExtension().lastPathComponent
+            ends.withLock { $0.append("\(sid):\(form.first { $0.0 == "Status" }?.1 ?? "")") }
+            return InboundResponse(status: 200, body: Data(#"{"status":"canceled"}"#.utf8))
+        }
         let count = placed.withLock { $0.append(form); return $0.count }
         return InboundResponse(status: 201, body: try JSONSerialization.data(withJSONObject: ["sid": "CA\(count)", "status": "queued"]))
     }

@@ -77,7 +77,7 @@ import Testing
         try await configure()
         let run = try #require(try await taskedEco().1)
         clock.advance(seconds: 31)
-        async let declined: Void = manager.signal(.digits(attempt: 0, digits: "2"), run: run)
+        async let declined = manager.signal(.digits(attempt: 0, digits: "2"), run: run)
         async let overdue: Void = manager.checkDeadlines()
         _ = try await (declined, overdue)
         #expect(twilio.calledNumbers == ["+13035550101", "+13035550102"], "the second contact is called once")
@@ -95,7 +95,7 @@ import Testing
         let failed = try await eco(ecoID)
         #expect(failed.integration == .failed(.pager))
         #expect(failed.integrationReason == "no contact of the list accepted")
-        #expect(try await manager.signal(.digits(attempt: 1, digits: "1"), run: run) == ())
+        #expect(try await manager.signal(.digits(attempt: 1, digits: "1"), run: run).isEmpty)
         #expect(try await eco(ecoID).integration == .failed(.pager), "a late key press after the end changes nothing")
     }
 
@@ -108,6 +108,7 @@ import Testing
         clock.advance(seconds: 15)
         await manager.checkDeadlines()
         #expect(twilio.calledNumbers == ["+13035550101", "+13035550102"])
+        #expect(twilio.ended == ["CA1:canceled"], "the unanswered call stops ringing")
         #expect(try await self.run(run).attempts.map(\.kind) == [.calling, .timeout, .calling])
     }
 
