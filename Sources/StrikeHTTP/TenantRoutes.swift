@@ -74,9 +74,6 @@ struct TenantRoutes {
 
     @Sendable func setLink(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let body = try await request.decodeBody(LinkBody.self, context: context)
-        let known = Set(try await store.tenants().map(\.id))
-        let unknown = [("nocTenantID", body.nocTenantID), ("ospTenantID", body.ospTenantID)].filter { !known.contains($0.1) }
-        guard unknown.isEmpty else { throw Problem.invalid(unknown.map { FieldProblem(field: $0.0, message: "there is no tenant \($0.1)") }) }
         try await store.setLink(noc: body.nocTenantID, osp: body.ospTenantID, status: body.status, actor: try context.requireCaller().actor)
         return try jsonResponse(try await store.link(noc: body.nocTenantID, osp: body.ospTenantID))
     }

@@ -70,8 +70,15 @@ extension StrikeStore {
     public func setLink(noc: TenantID, osp: TenantID, status: LinkStatus, actor: ActorID) async throws {
         let at = now()
         try await writer.write { db in
-            guard try Self.tenant(noc, db).kind == .noc else { throw DomainError.invalid([FieldProblem(field: "nocTenantID", message: "is not a NOC")]) }
-            guard try Self.tenant(osp, db).kind == .osp else { throw StoreError.notAnOSP(osp.rawValue) }
+            var problems: [FieldProblem] = []
+            for (field, id, kind) in [("nocTenantID", noc, TenantKind.noc), ("ospTenantID", osp, .osp)] {
+                switch try Self.existingTenant(id, db)?.kind {
+                case nil: problems.append(FieldProblem(field: field, message: "there is no tenant \(id)"))
+                case kind?: break
+                case _?: problems.append(FieldProblem(field: field, message: "tenant \(id) is not \(kind == .noc ? "a NOC" : "an OSP")"))
+                }
+            }
+            guard problems.isEmpty else { throw DomainError.invalid(problems) }
             let before = try Self.link(noc: noc, osp: osp, db)
             let stamp = ISO8601.string(from: at)
             try db.execute(
@@ -105,11 +112,18 @@ extension StrikeStore {
         try await writer.read { db in try Self.link(noc: noc, osp: osp, db) }
     }
 
+    /// One tenant; nil when there is none with this id.
+    public func tenant(_ id: TenantID) async throws -> Tenant? {
+        try await writer.read { db in try Self.existingTenant(id, db) }
+    }
+
     static func tenant(_ id: TenantID, _ db: Database) throws -> Tenant {
-        guard let tenant = try Row.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [id.rawValue]).map(Tenant.init(row:)) else {
-            throw StoreError.unknownTenant(id.rawValue)
-        }
+        guard let tenant = try existingTenant(id, db) else { throw StoreError.unknownTenant(id.rawValue) }
         return tenant
+    }
+
+    static func existingTenant(_ id: TenantID, _ db: Database) throws -> Tenant? {
+        try Row.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [id.rawValue]).map(Tenant.init(row:))
     }
 
     static func link(noc: TenantID, osp: TenantID, _ db: Database) throws -> TenantLink? {

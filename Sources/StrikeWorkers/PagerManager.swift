@@ -112,7 +112,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     private func perform(_ steps: [PagerStep], of process: PagerProcess, noc: TenantID) async throws {
         for case .hangUp(let callSid, let answered) in steps {
             do {
-                try await twilio.endCall(callSid, answered: answered, account: try await account(noc))
+                try await twilio.endCall(callSid, answered: answered, account: try await account(noc).credentials)
             } catch {
                 logger.warning("call not ended", metadata: ["run": "\(process.runID)", "call": "\(callSid)", "error": "\(error)"])
             }
@@ -136,7 +136,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     private func callRequest(
         contact: PagerContact, run: PagerRunID, attempt: Int, noc: TenantID
     ) async throws -> (request: CallRequest, account: TwilioCredentials) {
-        guard let account = try await store.twilioAccount(noc: noc) else { throw PagerError.noTwilioAccount }
+        let (account, credentials) = try await self.account(noc)
         let base = try bases(for: account.mode).callbacks
         guard let message = try await store.pagerRunMessage(run) else { throw PagerError.runNotFound(run) }
         let query = "run=\(run.rawValue)&attempt=\(attempt)"
@@ -144,15 +144,16 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
             to: contact.phone, from: account.fromNumber,
             twiml: TwiML.gather(message: message, action: base.appending(path: "twilio/gather").absoluteString + "?" + query),
             statusCallback: URL(string: base.appending(path: "twilio/status").absoluteString + "?" + query)!)
-        return (request, try await self.account(noc))
+        return (request, credentials)
     }
 
-    /// The NOC's Twilio account as the client needs it: its secret opened, the real service or the simulator.
-    private func account(_ noc: TenantID) async throws -> TwilioCredentials {
+    /// The NOC's Twilio account, and the credentials the client needs: its secret opened, the real service or
+    /// the simulator.
+    private func account(_ noc: TenantID) async throws -> (account: TwilioAccount, credentials: TwilioCredentials) {
         guard let account = try await store.twilioAccount(noc: noc), let token = try await store.twilioAuthToken(noc: noc) else {
             throw PagerError.noTwilioAccount
         }
-        return TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: try bases(for: account.mode).twilio)
+        return (account, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: try bases(for: account.mode).twilio))
     }
 
     /// The base URL Twilio's callbacks reach, and where Twilio itself is, for a pager mode.
@@ -178,7 +179,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
         guard let match = try await store.pagerList(for: eco.location, osp: eco.ospTenantID) else { return .failure(.noRegion) }
         let contacts = try await store.pagerContacts(match.list.id)
         guard !contacts.isEmpty else { return .failure(.noContacts(match.list.name)) }
-        let nocName = try await store.tenants().first { $0.id == eco.nocTenantID }?.name ?? "NOC"
+        let nocName = try await store.tenant(eco.nocTenantID)?.name ?? "NOC"
         return .success(
             RunPlan(
                 list: match.list, contacts: contacts, settings: try await store.settings(of: eco.ospTenantID),

@@ -61,7 +61,7 @@ public struct RenderIntegration: EventConsumer {
     private func task(for eco: Eco) async throws -> Outcome {
         let instance: RenderCredentials
         do {
-            guard let found = try await credentials(osp: eco.ospTenantID) else {
+            guard let found = try await store.renderCredentials(osp: eco.ospTenantID, simulatorURL: simulatorURL) else {
                 return .failure("no Render instance is set up for this OSP")
             }
             instance = found
@@ -87,10 +87,6 @@ public struct RenderIntegration: EventConsumer {
                 return .failure(error.description)
             }
         }
-    }
-
-    private func credentials(osp: TenantID) async throws -> RenderCredentials? {
-        try await store.renderCredentials(osp: osp, simulatorURL: simulatorURL)
     }
 }
 
