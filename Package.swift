@@ -105,7 +105,9 @@ let package = Package(
             dependencies: ["StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeTestSupport"],
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore", "StrikeTestSupport"], swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "StrikeStoreTests",
             dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],

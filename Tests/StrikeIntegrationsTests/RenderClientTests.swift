@@ -1,6 +1,7 @@
 import Foundation
 import StrikeCore
 import StrikeIntegrations
+import StrikeTestSupport
 import Synchronization
 import Testing
 
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func anExpiredTokenIsRefreshedOnceForEveryoneWaiting() async throws {
-        let now = TestNow()
+        let now = ManualNow()
         let transport = Self.render()
         let client = RenderClient(transport: transport, clock: ImmediateClock(), now: { now.date })
         _ = try await client.tasks(inSubsector: "S", on: Self.instance)

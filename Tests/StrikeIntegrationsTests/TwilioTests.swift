@@ -1,6 +1,7 @@
 import Foundation
 import StrikeCore
 import StrikeIntegrations
+import StrikeTestSupport
 import Synchronization
 import Testing
 

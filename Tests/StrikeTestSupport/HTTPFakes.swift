@@ -2,6 +2,32 @@ public import Foundation
 public import StrikeIntegrations
 import Synchronization
 
+/// Stands in for Render or Twilio: answers each request with `answer` and keeps every request it got.
+public final class FakeTransport: HTTPTransport {
+    private let received = Mutex<[OutboundRequest]>([])
+    private let answer: @Sendable (OutboundRequest) async throws -> InboundResponse
+
+    public init(_ answer: @escaping @Sendable (OutboundRequest) async throws -> InboundResponse) {
+        self.answer = answer
+    }
+
+    public var requests: [OutboundRequest] { received.withLock { $0 } }
+
+    public func requests(toPathEndingWith suffix: String) -> [OutboundRequest] {
+        requests.filter { $0.url.path.hasSuffix(suffix) }
+    }
+
+    public func send(_ request: OutboundRequest) async throws -> InboundResponse {
+        received.withLock { $0.append(request) }
+        return try await answer(request)
+    }
+}
+
+/// A JSON answer, as Render and Twilio give them.
+public func json(_ status: Int, _ object: Any) -> InboundResponse {
+    InboundResponse(status: status, headers: ["content-type": "application/json"], body: try! JSONSerialization.data(withJSONObject: object))
+}
+
 /// Twilio as the pager sees it: every call is accepted with a new sid and kept.
 public final class FakeTwilio: HTTPTransport {
     public init() {}
@@ -21,10 +47,10 @@ public final class FakeTwilio: HTTPTransport {
         if !request.url.path.hasSuffix("/Calls.json") {
             let sid = request.url.deletingPathExtension().lastPathComponent
             ends.withLock { $0.append("\(sid):\(form.first { $0.0 == "Status" }?.1 ?? "")") }
-            return InboundResponse(status: 200, body: Data(#"{"status":"canceled"}"#.utf8))
+            return json(200, ["status": "canceled"])
         }
         let count = placed.withLock { $0.append(form); return $0.count }
-        return InboundResponse(status: 201, body: try JSONSerialization.data(withJSONObject: ["sid": "CA\(count)", "status": "queued"]))
+        return json(201, ["sid": "CA\(count)", "status": "queued"])
     }
 }
 

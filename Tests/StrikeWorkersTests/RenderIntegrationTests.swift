@@ -38,8 +38,8 @@ final class FakeRender: HTTPTransport {
     func send(_ request: OutboundRequest) async throws -> InboundResponse {
         let mishap = mishaps.withLock { $0.first ?? .none }
         if request.url.path.hasSuffix("/oauth/token") {
-            if mishap == .refuseToken { return Self.json(401, ["error": "invalid_client", "error_description": "unknown client"]) }
-            return Self.json(200, ["access_token": "tok", "token_type": "Bearer", "expires_in": 3600])
+            if mishap == .refuseToken { return json(401, ["error": "invalid_client", "error_description": "unknown client"]) }
+            return json(200, ["access_token": "tok", "token_type": "Bearer", "expires_in": 3600])
         }
         if request.method == "GET" {
             let subsector = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "subsector" }?.value
@@ -57,10 +57,6 @@ final class FakeRender: HTTPTransport {
         case .crashAfterCreating: throw CancellationError()
         case .none, .refuseToken: return InboundResponse(status: 201, body: try JSONEncoder().encode(task))
         }
-    }
-
-    static func json(_ status: Int, _ object: [String: any Sendable]) -> InboundResponse {
-        InboundResponse(status: status, body: try! JSONSerialization.data(withJSONObject: object))
     }
 }
 
