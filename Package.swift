@@ -56,6 +56,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "StrikeSimulator",
+            dependencies: [
+                "StrikeCore", "StrikeStore", "StrikeIntegrations",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "StrikeHTTP",
             dependencies: [
                 "StrikeStore", "StrikeCore", "StrikeResources", "StrikeIntegrations",
@@ -71,7 +82,7 @@ let package = Package(
         .target(
             name: "StrikeApp",
             dependencies: [
-                "StrikeCore", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations",
+                "StrikeCore", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations", "StrikeSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,6 +130,8 @@ let package = Package(
                 "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift
         ),

@@ -7,6 +7,7 @@ public import StrikeIntegrations
 public import StrikeWorkers
 public import StrikeStore
 public import StrikeHTTP
+public import StrikeSimulator
 
 /// The appliance's parts, built once from the configuration.
 public struct Appliance: Sendable {
@@ -15,6 +16,9 @@ public struct Appliance: Sendable {
     public let runner: ConsumerRunner
     /// Rings the contacts, takes Twilio's webhooks, and moves on from contacts who do not answer in time.
     public let pager: PagerManager
+    /// The built-in Render and Twilio, for the tenants set to `simulated`.
+    public let renderSimulator: RenderSimulator
+    public let twilioSimulator: TwilioSimulator
     /// The deadline worker and the Render poller.
     let periodic: [Periodic]
 
@@ -33,7 +37,8 @@ public struct Appliance: Sendable {
     }
 
     /// The appliance around a store that is already open (tests share theirs). Without `workers`, nothing acts
-    /// on the log: the API's own tests run so, while the workers have theirs.
+    /// on the log: the API's own tests run so, while the workers have theirs. Every part reads the time from
+    /// `clock` (waits) and the store's `now` (instants), so a test can run the whole appliance on its own time.
     public init(
         configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock(), workers: Bool = true,
         transport: any HTTPTransport = URLSessionTransport()
@@ -46,13 +51,15 @@ public struct Appliance: Sendable {
         self.configuration = configuration
         self.store = store
         // One Render client, so every worker shares its token per instance.
-        let renderClient = RenderClient(transport: transport, clock: clock)
-        let renderSimulator = configuration.localBaseURL.appending(path: "sim/render")
-        let render = RenderIntegration(store: store, client: renderClient, simulatorURL: renderSimulator, clock: clock)
-        let poller = RenderPoller(store: store, client: renderClient, simulatorURL: renderSimulator)
+        let renderClient = RenderClient(transport: transport, clock: clock, now: store.now)
+        let renderSimulatorURL = configuration.localBaseURL.appending(path: "sim/render")
+        let render = RenderIntegration(store: store, client: renderClient, simulatorURL: renderSimulatorURL, clock: clock)
+        let poller = RenderPoller(store: store, client: renderClient, simulatorURL: renderSimulatorURL, now: store.now)
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
-            addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL))
+            addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL), now: store.now)
+        renderSimulator = RenderSimulator(store: store, clock: clock)
+        twilioSimulator = TwilioSimulator(store: store, transport: transport, clock: clock)
         let pager = self.pager
         periodic = workers
             ? [
@@ -97,11 +104,13 @@ public func buildApplication(_ appliance: Appliance) async -> some ApplicationPr
     ) {
         await appliance.readiness()
     }
+    appliance.renderSimulator.register(on: api.router)
+    appliance.twilioSimulator.register(on: api.router)
     var app = Application(
         router: api.router,
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
         logger: logger)
-    app.addServices(appliance.runner)
+    app.addServices(appliance.runner, appliance.twilioSimulator)
     for service in appliance.periodic { app.addServices(service) }
     return app
 }

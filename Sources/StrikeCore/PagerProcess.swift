@@ -181,11 +181,12 @@ extension PagerSignal {
     var endingKind: PagerAttemptKind? {
         switch self {
         case .status(_, let status):
+            // `completed` and `canceled` are how every ended call finishes (after a key press, or the
+            // appliance's own hang-up): they say nothing new about how the attempt ended.
             switch status {
-            case "completed": .noResponse
             case "busy": .busy
             case "no-answer": .noAnswer
-            case "failed", "canceled": .failed
+            case "failed": .failed
             default: nil
             }
         case .digits(_, let digits): digits.hasPrefix("1") ? .accepted : digits.hasPrefix("2") ? .declined : nil

@@ -34,6 +34,7 @@ public struct StrikeAPI {
         PagerListRoutes(store: store).register(api)
         FieldAccountRoutes(store: store).register(api)
         DeadLetterRoutes(store: store).register(api)
+        SimulatorRoutes(store: store).register(api)
         TwilioWebhookRoutes(store: store, pager: pager, callbackBases: callbackBases).register(api)
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)

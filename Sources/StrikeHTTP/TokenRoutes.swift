@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import StrikeCore
-import StrikeStore
+public import StrikeCore
+public import StrikeStore
 
 struct TokenBody: RequestBody {
     static let fields: Set<String> = ["name", "role"]
@@ -38,10 +38,7 @@ struct TokenRoutes {
             throw Problem.invalid([FieldProblem(field: "role", message: "cannot exceed your own role, \(tenant.role.rawValue)")])
         }
         let caller = try context.requireCaller()
-        let secret = Secrets.random(prefix: "strk_")
-        let token = try await store.createToken(
-            id: UUID().uuidString.lowercased(), tokenHash: Secrets.fingerprint(secret), name: name, tenantID: tenant.id,
-            role: body.role, createdBy: caller.actor.rawValue, actor: caller.actor)
+        let (token, secret) = try await APITokens.issue(store, name: name, tenant: tenant.id, role: body.role, actor: caller.actor)
         return try jsonResponse(CreatedToken(token: token, secret: secret), status: .created)
     }
 
@@ -51,5 +48,18 @@ struct TokenRoutes {
             throw Problem.notFound("there is no such API token in this tenant")
         }
         return Response(status: .noContent)
+    }
+}
+
+/// Makes API tokens: the secret is returned once and only its fingerprint is stored.
+public enum APITokens {
+    public static func issue(
+        _ store: StrikeStore, name: String, tenant: TenantID, role: Role, actor: ActorID
+    ) async throws -> (token: APIToken, secret: String) {
+        let secret = Secrets.random(prefix: "strk_")
+        let token = try await store.createToken(
+            id: UUID().uuidString.lowercased(), tokenHash: Secrets.fingerprint(secret), name: name, tenantID: tenant, role: role,
+            createdBy: actor.rawValue, actor: actor)
+        return (token, secret)
     }
 }

@@ -18,6 +18,32 @@ public enum TwiML {
         #"<?xml version="1.0" encoding="UTF-8"?><Response><Say>"# + escape(message) + "</Say></Response>"
     }
 
+    /// Where a `<Gather>` posts the digits, as Twilio reads it from the document; nil without a Gather.
+    public static func gatherAction(in twiml: String) -> String? {
+        guard let gather = twiml.range(of: "<Gather"), let end = twiml[gather.upperBound...].firstIndex(of: ">") else { return nil }
+        let attributes = twiml[gather.upperBound..<end]
+        guard let start = attributes.range(of: "action=\"") else { return nil }
+        let value = attributes[start.upperBound...].prefix { $0 != "\"" }
+        return unescape(String(value))
+    }
+
+    /// Every `<Say>`'s words, in order, as a caller hears them.
+    public static func spokenText(in twiml: String) -> String {
+        var spoken: [String] = []
+        var rest = twiml[...]
+        while let open = rest.range(of: "<Say>"), let close = rest[open.upperBound...].range(of: "</Say>") {
+            spoken.append(unescape(String(rest[open.upperBound..<close.lowerBound])))
+            rest = rest[close.upperBound...]
+        }
+        return spoken.joined(separator: " ")
+    }
+
+    static func unescape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
     static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {

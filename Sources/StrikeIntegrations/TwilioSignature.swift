@@ -1,4 +1,5 @@
 import Crypto
+import StrikeCore
 public import Foundation
 
 /// `X-Twilio-Signature`: HMAC-SHA1 with the account's auth token over the full URL followed by every POST
@@ -17,7 +18,7 @@ public enum TwilioSignature {
     /// scheme's default port added or removed, since proxies differ in which form reaches the appliance.
     public static func isValid(_ signature: String, authToken: String, url: String, parameters: [(String, String)]) -> Bool {
         urlForms(url).contains { form in
-            constantTimeEqual(compute(authToken: authToken, url: form, parameters: parameters), signature)
+            SecretComparison.equal(compute(authToken: authToken, url: form, parameters: parameters), signature)
         }
     }
 
@@ -33,11 +34,5 @@ public enum TwilioSignature {
             return [url]
         }
         return [url, parts.string ?? url]
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

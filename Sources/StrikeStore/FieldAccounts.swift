@@ -175,7 +175,7 @@ extension StrikeStore {
         return try secrets.seal(secret)
     }
 
-    private func openSecret(_ sealed: Data) throws -> String {
+    func openSecret(_ sealed: Data) throws -> String {
         guard let secrets else { throw SecretError.noKey }
         return try secrets.open(sealed)
     }

@@ -34,6 +34,9 @@ enum Migrations {
         migrator.registerMigration("v6-render-poll-state") { db in
             try db.execute(sql: renderPollSchema)
         }
+        migrator.registerMigration("v7-simulators") { db in
+            try db.execute(sql: simulatorSchema)
+        }
         return migrator
     }
 
@@ -251,5 +254,60 @@ enum Migrations {
             last_polled_at TEXT NOT NULL,
             last_change_at TEXT NOT NULL
         );
+        """
+
+    static let simulatorSchema = """
+        -- The built-in simulators' own world (DESIGN §6): what Render holds and what the phone network is
+        -- doing, kept in the one file so a restart picks every ECO's scenario up where it was.
+        CREATE TABLE sim_settings (
+            noc_tenant_id TEXT PRIMARY KEY REFERENCES tenant(id),
+            default_scenario TEXT NOT NULL,
+            speed REAL NOT NULL CHECK (speed > 0)
+        );
+        CREATE TABLE sim_eco (
+            eco_id TEXT PRIMARY KEY,
+            noc_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            scenario TEXT NOT NULL,
+            field_started_at TEXT,
+            field_step INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX sim_eco_noc ON sim_eco(noc_tenant_id, updated_at);
+        CREATE TABLE sim_render_task (
+            id TEXT PRIMARY KEY,
+            osp_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            project_id TEXT NOT NULL,
+            subsector TEXT NOT NULL,
+            eco_id TEXT,
+            task_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            description TEXT NOT NULL,
+            external_reference TEXT,
+            assignee TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX sim_render_task_subsector ON sim_render_task(osp_tenant_id, project_id, subsector);
+        CREATE INDEX sim_render_task_eco ON sim_render_task(eco_id);
+        CREATE TABLE sim_call (
+            sid TEXT PRIMARY KEY,
+            noc_tenant_id TEXT NOT NULL REFERENCES tenant(id),
+            eco_id TEXT,
+            nth INTEGER NOT NULL,
+            behavior TEXT NOT NULL,
+            to_number TEXT NOT NULL,
+            from_number TEXT NOT NULL,
+            twiml TEXT,
+            url TEXT,
+            status_callback TEXT,
+            ring_seconds REAL NOT NULL,
+            speed REAL NOT NULL,
+            status TEXT NOT NULL,
+            step INTEGER NOT NULL DEFAULT 0,
+            heard TEXT,
+            placed_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE INDEX sim_call_eco ON sim_call(eco_id);
+        CREATE INDEX sim_call_playing ON sim_call(ended_at);
         """
 }

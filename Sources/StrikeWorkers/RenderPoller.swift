@@ -65,7 +65,7 @@ public final class RenderPoller: Sendable {
                 for await ok in group where !ok { failed += 1 }
                 return failed
             }
-            await reschedule(osp, trouble: failures > 0 && failures == ecos.count)
+            await reschedule(osp, from: at, trouble: failures > 0 && failures == ecos.count)
         }
     }
 
@@ -90,9 +90,10 @@ public final class RenderPoller: Sendable {
         }
     }
 
-    private func reschedule(_ osp: TenantID, trouble: Bool) async {
+    /// The instance's next poll, `interval` after this one began (so a slow pass does not push every later one
+    /// back), or later while it is in trouble.
+    private func reschedule(_ osp: TenantID, from at: Date, trouble: Bool) async {
         let interval = Double((try? await store.renderInstance(osp: osp))?.pollIntervalSeconds ?? 60)
-        let at = now()
         schedule.withLock { schedule in
             let failures = trouble ? (schedule[osp]?.failures ?? 0) + 1 : 0
             let wait = min(interval * pow(2, Double(failures)), max(interval, settings.maxBackoff))

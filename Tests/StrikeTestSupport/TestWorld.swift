@@ -27,9 +27,11 @@ public struct TestWorld: Sendable {
     public let store: StrikeStore
     public var databasePath: String { directory.path("strike.db") }
 
-    public static func make(snapshotThreshold: Int = 50, seeded: Bool = true) async throws -> TestWorld {
+    public static func make(
+        snapshotThreshold: Int = 50, seeded: Bool = true, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> TestWorld {
         let directory = try TemporaryDirectory()
-        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold, secrets: .random())
+        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold, secrets: .random(), now: now)
         if seeded { try await seedTenants(store) }
         return TestWorld(directory: directory, store: store)
     }

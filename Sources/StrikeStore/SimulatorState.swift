@@ -1,0 +1,353 @@
+public import Foundation
+import GRDB
+public import StrikeCore
+
+/// A NOC's simulator settings: the scenario a new ECO gets, and how much faster than real time it plays.
+public struct SimulatorSettings: Codable, Sendable, Equatable {
+    public var defaultScenario: SimulatorScenario
+    public var speed: Double
+
+    public init(defaultScenario: SimulatorScenario = .happyPath, speed: Double = 1) {
+        self.defaultScenario = defaultScenario
+        self.speed = speed
+    }
+
+    public static let speedRange = 1.0...1000.0
+}
+
+/// One ECO as the simulators play it.
+public struct SimulatedEco: Sendable, Equatable {
+    public let ecoID: EcoID
+    public let nocTenantID: TenantID
+    public let scenario: SimulatorScenario
+    /// When the field work began (the ECO seen dispatched), and how far it has got.
+    public let fieldStartedAt: Date?
+    public let fieldStep: Int
+}
+
+/// A task held by the Render simulator.
+public struct SimulatedTask: Sendable, Equatable {
+    public let id: String
+    public let subsector: String
+    public let taskType: String
+    public let status: String
+    public let description: String
+    public let externalReference: String?
+    public let assignee: String?
+    public let updatedAt: Date
+
+    public init(
+        id: String, subsector: String, taskType: String, status: String, description: String, externalReference: String?,
+        assignee: String?, updatedAt: Date
+    ) {
+        self.id = id
+        self.subsector = subsector
+        self.taskType = taskType
+        self.status = status
+        self.description = description
+        self.externalReference = externalReference
+        self.assignee = assignee
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A call the Twilio simulator placed, and how far it has played.
+public struct SimulatedCall: Sendable, Equatable {
+    public let sid: String
+    public let nocTenantID: TenantID
+    public let ecoID: EcoID?
+    /// 1 for the ECO's first call, 2 for its second…
+    public let nth: Int
+    public let behavior: SimulatedCallBehavior
+    public let to: String
+    public let from: String
+    public let twiml: String?
+    public let url: URL?
+    public let statusCallback: URL?
+    public let ringSeconds: Double
+    public let speed: Double
+    public var status: String
+    /// How many steps of the behavior's script have been played.
+    public var step: Int
+    /// What the appliance said after the key press.
+    public var heard: String?
+    public let placedAt: Date
+    public var endedAt: Date?
+
+    public init(
+        sid: String, nocTenantID: TenantID, ecoID: EcoID?, nth: Int, behavior: SimulatedCallBehavior, to: String, from: String,
+        twiml: String?, url: URL?, statusCallback: URL?, ringSeconds: Double, speed: Double, placedAt: Date
+    ) {
+        self.sid = sid
+        self.nocTenantID = nocTenantID
+        self.ecoID = ecoID
+        self.nth = nth
+        self.behavior = behavior
+        self.to = to
+        self.from = from
+        self.twiml = twiml
+        self.url = url
+        self.statusCallback = statusCallback
+        self.ringSeconds = ringSeconds
+        self.speed = speed
+        self.status = "queued"
+        self.step = 0
+        self.placedAt = placedAt
+    }
+}
+
+/// The simulators' world (DESIGN §6), kept in the database so a restart resumes each ECO's scenario.
+extension StrikeStore {
+    public func simulatorSettings(noc: TenantID) async throws -> SimulatorSettings {
+        try await writer.read { db in try Self.simulatorSettings(noc, db) }
+    }
+
+    /// Stores the NOC's simulator settings, checked: the speed is a factor of 1 to 1000.
+    public func setSimulatorSettings(_ settings: SimulatorSettings, noc: TenantID) async throws {
+        guard SimulatorSettings.speedRange.contains(settings.speed) else {
+            throw DomainError.invalid([FieldProblem(field: "speed", message: "must be 1 to 1000")])
+        }
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sim_settings (noc_tenant_id, default_scenario, speed) VALUES (?, ?, ?)
+                    ON CONFLICT (noc_tenant_id) DO UPDATE SET default_scenario = excluded.default_scenario, speed = excluded.speed
+                    """,
+                arguments: [noc.rawValue, settings.defaultScenario.rawValue, settings.speed])
+        }
+    }
+
+    /// The ECO as the simulators play it; the first time it is seen, it takes its NOC's default scenario.
+    public func simulatedEco(_ ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
+        let at = ISO8601.string(from: now())
+        return try await writer.write { db in
+            let settings = try Self.simulatorSettings(noc, db)
+            try db.execute(
+                sql: """
+                    INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (eco_id) DO NOTHING
+                    """,
+                arguments: [ecoID.rawValue, noc.rawValue, settings.defaultScenario.rawValue, at])
+            return try Self.simulatedEco(ecoID, db)!
+        }
+    }
+
+    /// Gives one ECO its own scenario, from now on: what the ECO has already done stays done.
+    public func setSimulatedScenario(_ scenario: SimulatorScenario, eco ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
+        let at = ISO8601.string(from: now())
+        return try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (eco_id) DO UPDATE SET scenario = excluded.scenario, updated_at = excluded.updated_at
+                    """,
+                arguments: [ecoID.rawValue, noc.rawValue, scenario.rawValue, at])
+            return try Self.simulatedEco(ecoID, db)!
+        }
+    }
+
+    /// The NOC's simulated ECOs, the most recently touched first.
+    public func simulatedEcos(noc: TenantID, limit: Int) async throws -> [(eco: SimulatedEco, tasks: [SimulatedTask], calls: [SimulatedCall])] {
+        try await writer.read { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT eco_id FROM sim_eco WHERE noc_tenant_id = ? ORDER BY updated_at DESC, eco_id LIMIT ?",
+                arguments: [noc.rawValue, limit])
+            return try ids.map { id in
+                let eco = try Self.simulatedEco(EcoID(id), db)!
+                let tasks = try Row.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [id])
+                let calls = try Row.fetchAll(db, sql: "SELECT * FROM sim_call WHERE eco_id = ? ORDER BY nth", arguments: [id])
+                return (eco, tasks.map(Self.simulatedTask), calls.map(Self.simulatedCall))
+            }
+        }
+    }
+
+    // MARK: Render
+
+    /// The simulated Render instance a client id names, when the secret matches: its OSP and project.
+    public func simulatedRenderInstance(clientID: String, clientSecret: String) async throws -> (osp: TenantID, projectID: String)? {
+        let row = try await writer.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT osp_tenant_id, project_id, client_secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'",
+                arguments: [clientID])
+        }
+        guard let row, SecretComparison.equal(try openSecret(row["client_secret_sealed"]), clientSecret) else { return nil }
+        return (TenantID(row["osp_tenant_id"]), row["project_id"])
+    }
+
+    /// A subsector's tasks in the order they were made.
+    public func simulatedTasks(osp: TenantID, project: String, subsector: String) async throws -> [SimulatedTask] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM sim_render_task WHERE osp_tenant_id = ? AND project_id = ? AND subsector = ? ORDER BY rowid",
+                arguments: [osp.rawValue, project, subsector]
+            ).map(Self.simulatedTask)
+        }
+    }
+
+    public func addSimulatedTask(_ task: SimulatedTask, osp: TenantID, project: String, eco: EcoID?) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
+                        external_reference, assignee, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    task.id, osp.rawValue, project, task.subsector, eco?.rawValue, task.taskType, task.status, task.description,
+                    task.externalReference, task.assignee, ISO8601.string(from: task.updatedAt),
+                ])
+        }
+    }
+
+    /// Plays the ECO's field work up to `at`: from `startedAt` (set the first time it is given), one step each
+    /// `interval` seconds, each stamped with the time it came due, so a late look sees the same history.
+    public func advanceSimulatedField(eco ecoID: EcoID, startedAt: Date?, interval: Double, at: Date) async throws {
+        try await writer.write { db in
+            guard let eco = try Self.simulatedEco(ecoID, db) else { return }
+            guard let start = eco.fieldStartedAt ?? startedAt else { return }
+            if eco.fieldStartedAt == nil {
+                try db.execute(
+                    sql: "UPDATE sim_eco SET field_started_at = ?, updated_at = ? WHERE eco_id = ?",
+                    arguments: [ISO8601.string(from: start), ISO8601.string(from: at), ecoID.rawValue])
+            }
+            let tasks = try String.fetchAll(db, sql: "SELECT id FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [ecoID.rawValue])
+            guard let first = tasks.first else { return }
+            for step in SimulatedFieldStep.allCases where step.rawValue > eco.fieldStep {
+                let due = start.addingTimeInterval(interval * Double(step.rawValue))
+                guard due <= at else { break }
+                let stamp = ISO8601.string(from: due)
+                switch step {
+                case .allocated:
+                    try db.execute(
+                        sql: "UPDATE sim_render_task SET status = 'allocated', assignee = 'Crew 14', updated_at = ? WHERE id = ?",
+                        arguments: [stamp, first])
+                case .released:
+                    try db.execute(sql: "UPDATE sim_render_task SET status = 'released', updated_at = ? WHERE id = ?", arguments: [stamp, first])
+                case .cloned:
+                    try db.execute(
+                        sql: """
+                            INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
+                                external_reference, assignee, updated_at)
+                            SELECT id || '-F', osp_tenant_id, project_id, subsector, eco_id, 'ECO follow-on splice', 'released',
+                                'Follow-on splicing found by the crew', external_reference, 'Crew 14', ?
+                            FROM sim_render_task WHERE id = ?
+                            """,
+                        arguments: [stamp, first])
+                case .firstCompleted:
+                    try db.execute(sql: "UPDATE sim_render_task SET status = 'completed', updated_at = ? WHERE id = ?", arguments: [stamp, first])
+                case .allCompleted:
+                    try db.execute(
+                        sql: "UPDATE sim_render_task SET status = 'completed', updated_at = ? WHERE eco_id = ? AND status <> 'completed'",
+                        arguments: [stamp, ecoID.rawValue])
+                }
+                try db.execute(
+                    sql: "UPDATE sim_eco SET field_step = ?, updated_at = ? WHERE eco_id = ?",
+                    arguments: [step.rawValue, stamp, ecoID.rawValue])
+            }
+        }
+    }
+
+    // MARK: Twilio
+
+    /// The NOC whose simulated Twilio account an account SID and auth token name.
+    public func simulatedTwilioAccount(accountSID: String, authToken: String) async throws -> TenantID? {
+        let row = try await writer.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT noc_tenant_id, auth_token_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'",
+                arguments: [accountSID])
+        }
+        guard let row, SecretComparison.equal(try openSecret(row["auth_token_sealed"]), authToken) else { return nil }
+        return TenantID(row["noc_tenant_id"])
+    }
+
+    /// Records a new call; its `nth` is counted here, in the same transaction, so two calls never share one.
+    public func addSimulatedCall(
+        sid: String, noc: TenantID, eco: EcoID?, behavior: @Sendable (Int) -> SimulatedCallBehavior, to: String, from: String,
+        twiml: String?, url: URL?, statusCallback: URL?, ringSeconds: Double, speed: Double
+    ) async throws -> SimulatedCall {
+        let placedAt = now()
+        return try await writer.write { db in
+            let nth = try eco.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM sim_call WHERE eco_id = ?", arguments: [$0.rawValue])! + 1 } ?? 1
+            let call = SimulatedCall(
+                sid: sid, nocTenantID: noc, ecoID: eco, nth: nth, behavior: behavior(nth), to: to, from: from, twiml: twiml, url: url,
+                statusCallback: statusCallback, ringSeconds: ringSeconds, speed: speed, placedAt: placedAt)
+            try db.execute(
+                sql: """
+                    INSERT INTO sim_call (sid, noc_tenant_id, eco_id, nth, behavior, to_number, from_number, twiml, url, status_callback,
+                        ring_seconds, speed, status, step, placed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [
+                    sid, noc.rawValue, eco?.rawValue, nth, call.behavior.rawValue, to, from, twiml, url?.absoluteString,
+                    statusCallback?.absoluteString, ringSeconds, speed, call.status, ISO8601.string(from: placedAt),
+                ])
+            if let eco {
+                try db.execute(sql: "UPDATE sim_eco SET updated_at = ? WHERE eco_id = ?", arguments: [ISO8601.string(from: placedAt), eco.rawValue])
+            }
+            return call
+        }
+    }
+
+    public func simulatedCall(_ sid: String) async throws -> SimulatedCall? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sim_call WHERE sid = ?", arguments: [sid]).map(Self.simulatedCall)
+        }
+    }
+
+    /// Saves how far a call has played; a call already ended stays ended. Returns whether it was still live.
+    @discardableResult
+    public func updateSimulatedCall(_ call: SimulatedCall) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE sim_call SET status = ?, step = ?, heard = ?, ended_at = ? WHERE sid = ? AND ended_at IS NULL",
+                arguments: [call.status, call.step, call.heard, call.endedAt.map(ISO8601.string(from:)), call.sid])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Calls still being played: what the simulator resumes after a restart.
+    public func playingSimulatedCalls() async throws -> [SimulatedCall] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sim_call WHERE ended_at IS NULL ORDER BY placed_at").map(Self.simulatedCall)
+        }
+    }
+
+    // MARK: Rows
+
+    static func simulatorSettings(_ noc: TenantID, _ db: Database) throws -> SimulatorSettings {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sim_settings WHERE noc_tenant_id = ?", arguments: [noc.rawValue]) else {
+            return SimulatorSettings()
+        }
+        return SimulatorSettings(defaultScenario: SimulatorScenario(rawValue: row["default_scenario"]) ?? .happyPath, speed: row["speed"])
+    }
+
+    static func simulatedEco(_ ecoID: EcoID, _ db: Database) throws -> SimulatedEco? {
+        try Row.fetchOne(db, sql: "SELECT * FROM sim_eco WHERE eco_id = ?", arguments: [ecoID.rawValue]).map { row in
+            SimulatedEco(
+                ecoID: ecoID, nocTenantID: TenantID(row["noc_tenant_id"]),
+                scenario: SimulatorScenario(rawValue: row["scenario"]) ?? .happyPath,
+                fieldStartedAt: (row["field_started_at"] as String?).flatMap(ISO8601.date(from:)), fieldStep: row["field_step"])
+        }
+    }
+
+    static func simulatedTask(_ row: Row) -> SimulatedTask {
+        SimulatedTask(
+            id: row["id"], subsector: row["subsector"], taskType: row["task_type"], status: row["status"], description: row["description"],
+            externalReference: row["external_reference"], assignee: row["assignee"],
+            updatedAt: ISO8601.date(from: row["updated_at"]) ?? .distantPast)
+    }
+
+    static func simulatedCall(_ row: Row) -> SimulatedCall {
+        var call = SimulatedCall(
+            sid: row["sid"], nocTenantID: TenantID(row["noc_tenant_id"]), ecoID: (row["eco_id"] as String?).map { EcoID($0) },
+            nth: row["nth"], behavior: SimulatedCallBehavior(rawValue: row["behavior"]) ?? .silent, to: row["to_number"],
+            from: row["from_number"], twiml: row["twiml"], url: (row["url"] as String?).flatMap(URL.init(string:)),
+            statusCallback: (row["status_callback"] as String?).flatMap(URL.init(string:)), ringSeconds: row["ring_seconds"],
+            speed: row["speed"], placedAt: ISO8601.date(from: row["placed_at"]) ?? .distantPast)
+        call.status = row["status"]
+        call.step = row["step"]
+        call.heard = row["heard"]
+        call.endedAt = (row["ended_at"] as String?).flatMap(ISO8601.date(from:))
+        return call
+    }
+}
