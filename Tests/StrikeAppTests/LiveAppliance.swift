@@ -160,10 +160,15 @@ final class LiveAppliance: @unchecked Sendable {
         return (eco["status"] as? String ?? "", (eco["integration"] as? [String: Any])?["status"] as? String ?? "")
     }
 
-    /// The event types of the ECO's timeline, in order.
-    func timeline(_ id: String) async throws -> [String] {
-        let entries = try await request("GET", "/api/ecos/\(id)/timeline").json["entries"] as? [[String: Any]] ?? []
-        return entries.compactMap { $0["type"] as? String }
+    /// The status and integration status of each of these ECOs, from one page of the list.
+    func states(_ ids: [String]) async throws -> [String: (status: String, integration: String)] {
+        let items = try await request("GET", "/api/ecos?limit=200").json["items"] as? [[String: Any]] ?? []
+        var states: [String: (status: String, integration: String)] = [:]
+        for item in items {
+            guard let id = item["id"] as? String, ids.contains(id) else { continue }
+            states[id] = (item["status"] as? String ?? "", (item["integration"] as? [String: Any])?["status"] as? String ?? "")
+        }
+        return states
     }
 
     func timelineEntries(_ id: String) async throws -> [[String: Any]] {
