@@ -8,14 +8,16 @@ SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite li
   python3 python3-venv
 SUDO := $(shell [ $$(id -u) -eq 0 ] || echo sudo)
 
-# The OpenAPI fuzz run: schemathesis, pinned in Tests/Fuzz/requirements.txt, in a virtual environment made from
-# Debian's own Python (python3-venv above), never from whatever python3 comes first on the PATH.
+# The Python test runs (the OpenAPI fuzz with schemathesis, the interop with Twilio's own library), pinned in
+# Tests/requirements.txt, in a virtual environment made from Debian's own Python (python3-venv above), never
+# from whatever python3 comes first on the PATH.
 PYTHON3 ?= /usr/bin/python3
 VENV := .venv
-FUZZ_REQUIREMENTS := Tests/Fuzz/requirements.txt
+PYTHON_REQUIREMENTS := Tests/requirements.txt
 FUZZ := $(VENV)/bin/python Tests/Fuzz/fuzz.py --binary .build/debug/strike
+INTEROP := $(VENV)/bin/python Tests/Interop/twilio_interop.py --binary .build/debug/strike
 
-.PHONY: deps venv build test fuzz demo release bench clean
+.PHONY: deps venv build test fuzz interop demo release bench clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -33,10 +35,10 @@ deps:
 	fi
 
 # Made afresh whenever the requirements change, so a package dropped from them does not linger.
-$(VENV)/.installed: $(FUZZ_REQUIREMENTS) | deps
+$(VENV)/.installed: $(PYTHON_REQUIREMENTS) | deps
 	rm -rf $(VENV)
 	$(PYTHON3) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-input -r $(FUZZ_REQUIREMENTS)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-input -r $(PYTHON_REQUIREMENTS)
 	touch $@
 
 venv: deps $(VENV)/.installed
@@ -47,12 +49,19 @@ build: deps
 test: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(INTEROP)
 	$(FUZZ)
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
 fuzz: deps venv
 	$(SWIFT) build
 	$(FUZZ)
+
+# Twilio's Python library against a live appliance: its signatures on the webhooks, its REST client on the
+# Twilio simulator, and the simulator's callbacks checked by its RequestValidator.
+interop: deps venv
+	$(SWIFT) build
+	$(INTEROP)
 
 demo: build
 	.build/debug/strike demo --db demo.db --port 8080

@@ -24,6 +24,7 @@ import Testing
         "POST /api/ecos/{id}/cancel": ["reason": "cancelled by a stranger"],
         "PUT /api/users/{id}/role": ["role": "viewer"],
         "PATCH /api/pager-lists/{id}": ["name": "Taken over"],
+        "PUT /api/simulator/ecos/{id}": ["scenario": "render-fails"],
         "PUT /api/pager-lists/{id}/contacts": ["contacts": [["name": "Eve", "phone": "+13035550666"]]],
         "PUT /api/pager-lists/{id}/region": [
             "type": "FeatureCollection",
@@ -36,6 +37,10 @@ import Testing
 
     private static let fixtures: [Fixture] = [
         Fixture(prefix: "/api/ecos/", stranger: "other-noc-admin") { client in
+            let made = try await client.post("/api/ecos", EcoAPITests.cut, headers: try await client.signIn("noc-dispatcher").headers)
+            return try #require((made.json["eco"] as? [String: Any])?["id"] as? String)
+        },
+        Fixture(prefix: "/api/simulator/ecos/", stranger: "other-noc-admin") { client in
             let made = try await client.post("/api/ecos", EcoAPITests.cut, headers: try await client.signIn("noc-dispatcher").headers)
             return try #require((made.json["eco"] as? [String: Any])?["id"] as? String)
         },
