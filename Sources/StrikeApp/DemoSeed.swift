@@ -25,13 +25,51 @@ public enum DemoSeed {
             (southOSP, "South Suburbs", 5, box(west: -105.05, south: 39.55, east: -104.85, north: 39.68)),
             (southOSP, "Summit on-call", 0, nil),
         ]
-        for (osp, name, priority, ring) in lists {
+        for (number, (osp, name, priority, ring)) in lists.enumerated() {
             let region = try ring.map { ring in
                 try Region(polygons: [[ring.map { Position(longitude: $0[0], latitude: $0[1]) }]])
             }
-            _ = try await store.createPagerList(
+            let list = try await store.createPagerList(
                 PagerListDraft(ospTenantID: osp, name: name, priority: priority, isDefault: region == nil, region: region),
                 actor: actor)
+            _ = try await store.setPagerListContacts(list.id, osp: osp, contacts: contacts(list: number), actor: actor)
+        }
+        try await seedSimulatedServices(store, actor: actor)
+    }
+
+    /// Both OSPs' Render instances and the NOC's Twilio account point at the built-in simulators, so the whole
+    /// lifecycle plays offline; Metro NOC keeps completed ECOs in their grace period for an hour.
+    private static func seedSimulatedServices(_ store: StrikeStore, actor: ActorID) async throws {
+        for (osp, client) in [(northOSP, "front-range-demo"), (southOSP, "summit-demo")] {
+            _ = try await store.setRenderInstance(
+                osp: osp,
+                RenderInstanceChange(
+                    mode: .simulated, baseURL: nil, clientID: client, clientSecret: "demo-render-secret-\(client)", projectID: "DEMO",
+                    pollIntervalSeconds: 10),
+                actor: actor)
+        }
+        _ = try await store.setTwilioAccount(
+            noc: noc,
+            TwilioAccountChange(mode: .simulated, accountSID: demoAccountSID, authToken: "demo-twilio-auth-token", fromNumber: "+13035550100"),
+            actor: actor)
+        var settings = TenantSettingsChange()
+        settings.gracePeriodHours = 1
+        settings.mapCenter = TenantSettings.MapCenter(longitude: -104.99, latitude: 39.74)
+        settings.mapZoom = TenantSettings.MapZoom(create: 11, view: 15, list: 10)
+        _ = try await store.changeSettings(of: noc, settings, actor: actor)
+    }
+
+    static let demoAccountSID = "AC" + String(repeating: "de", count: 16)
+
+    /// Three on-call supervisors for each list, with numbers from the range kept for fiction (555-01xx).
+    private static func contacts(list: Int) -> [PagerContact] {
+        let names = [
+            ["Maya Chen", "Luis Ortega", "Priya Natarajan"], ["Sam Whitfield", "Dana Kowalski", "Omar Haddad"],
+            ["Grace Liu", "Tom Becker", "Ana Souza"], ["Jordan Reyes", "Kim Nguyen", "Ravi Patel"],
+            ["Erin Walsh", "Felix Brandt", "Noor Aziz"],
+        ][list % 5]
+        return names.enumerated().map { index, name in
+            PagerContact(name: name, phone: String(format: "+1303555%04d", 100 + list * 10 + index + 1))
         }
     }
 

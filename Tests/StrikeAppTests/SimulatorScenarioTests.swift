@@ -95,6 +95,30 @@ import Testing
         #expect(calls.compactMap { $0["to"] as? String } == LiveAppliance.contacts.prefix(expected.endings.count).map(\.phone))
     }
 
+    @Test func anOperatorRetryAfterEitherFailureStartsTheWorkAgain() async throws {
+        let live = try await LiveAppliance.start(speed: 2, defaultScenario: .renderFails)
+        defer { Task { await live.stop() } }
+        let id = try await live.createEco("Cut retried")
+        try await live.run(id, to: "OPEN", "FAILED")
+
+        // Render works again: the retry makes the task, and the pager (every contact declining) fails in turn.
+        try await live.setScenario(.pagerExhausted, eco: id)
+        #expect(try await live.request("POST", "/api/ecos/\(id)/retry", [:]).status == 200)
+        try await live.run(until: "the pager gives up") { try await live.pagerRuns(id).first?["outcome"] as? String == "EXHAUSTED" }
+        let failed = try await live.state(id)
+        #expect(failed.status == "OPEN" && failed.integration == "FAILED")
+
+        // A retry after the pager's failure starts a new run, which the first contact now accepts.
+        try await live.setScenario(.happyPath, eco: id)
+        #expect(try await live.request("POST", "/api/ecos/\(id)/retry", [:]).status == 200)
+        try await live.run(id, to: "OPEN", "DISPATCHED")
+        let runs = try await live.pagerRuns(id)
+        #expect(runs.compactMap { $0["outcome"] as? String } == ["EXHAUSTED", "DISPATCHED"])
+        #expect(Self.endings(runs.last) == ["ACCEPTED"])
+        let renderTasks = try await live.simulated(id)["renderTasks"] as? [[String: Any]] ?? []
+        #expect(renderTasks.count == 1, "the retries made one Render task")
+    }
+
     /// The ECO's timeline without the task changes, each event with what it moved to or recorded.
     static func timeline(_ live: LiveAppliance, _ id: String) async throws -> [String] {
         try await live.timelineEntries(id).compactMap { entry in
