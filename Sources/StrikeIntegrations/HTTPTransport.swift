@@ -92,6 +92,6 @@ public enum FormEncoding {
 }
 
 /// HTTP Basic credentials as a header value.
-func basicAuthorization(user: String, password: String) -> String {
+public func basicAuthorization(user: String, password: String) -> String {
     "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
 }

@@ -87,7 +87,7 @@ public final class RenderSimulator: Sendable {
         guard missing.isEmpty, let subsector = body.subsector else {
             return SimulatorHTTP.json(.unprocessableContent, ["error": "validation_failed", "message": "missing: \(missing.joined(separator: ", "))"])
         }
-        let eco = try await simulatedEco(reference: body.externalReference)
+        let eco = try await simulatedEco(reference: body.externalReference, osp: grant.osp)
         var delay = SimulatorScenario.happyPath.renderDelaySeconds
         if let eco { delay = eco.scenario.renderDelaySeconds / (try await store.simulatorSettings(noc: eco.nocTenantID).speed) }
         try await clock.sleep(for: .seconds(delay))
@@ -116,8 +116,11 @@ public final class RenderSimulator: Sendable {
         return true
     }
 
-    private func simulatedEco(reference: String?) async throws -> SimulatedEco? {
-        guard let reference, let eco = try? await store.load(Eco.self, id: reference).state, eco.exists, let id = eco.id else { return nil }
+    /// The ECO a new task names as its external reference, when it is one of this OSP's.
+    private func simulatedEco(reference: String?, osp: TenantID) async throws -> SimulatedEco? {
+        guard let reference, let eco = try? await store.load(Eco.self, id: reference).state, eco.exists, eco.ospTenantID == osp,
+            let id = eco.id
+        else { return nil }
         return try await store.simulatedEco(id, noc: eco.nocTenantID)
     }
 

@@ -80,8 +80,8 @@ public final class TwilioSimulator: Service, Sendable {
     /// `Status=completed` hangs up, `Status=canceled` stops a call still ringing; the call's status callback
     /// reports the end.
     func updateCall(_ request: Request, account: String, call sid: String) async throws -> Response {
-        guard try await authenticate(request, account: account) != nil else { return Self.notAuthenticated }
-        guard var call = try await store.simulatedCall(String(sid.dropLast(sid.hasSuffix(".json") ? 5 : 0))) else {
+        guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }
+        guard var call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else {
             return Self.error(.notFound, 20404, "The requested resource was not found")
         }
         let form = Dictionary(FormEncoding.decode(await SimulatorHTTP.body(request) ?? Data()), uniquingKeysWith: { first, _ in first })
@@ -100,11 +100,16 @@ public final class TwilioSimulator: Service, Sendable {
     }
 
     func fetchCall(_ request: Request, account: String, call sid: String) async throws -> Response {
-        guard try await authenticate(request, account: account) != nil else { return Self.notAuthenticated }
-        guard let call = try await store.simulatedCall(String(sid.dropLast(sid.hasSuffix(".json") ? 5 : 0))) else {
+        guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }
+        guard let call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else {
             return Self.error(.notFound, 20404, "The requested resource was not found")
         }
         return SimulatorHTTP.json(.ok, Self.resource(call, account: account))
+    }
+
+    /// The call sid of a path segment such as `CA….json`.
+    private static func callSid(_ segment: String) -> String {
+        segment.hasSuffix(".json") ? String(segment.dropLast(5)) : segment
     }
 
     /// The NOC whose simulated account the Basic credentials name; the path's account must be the same.
