@@ -169,7 +169,15 @@ class Callbacks(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True))
         Callbacks.received.append((Callbacks.base + self.path, form, self.headers.get("X-Twilio-Signature", "")))
-        if self.path.startswith("/gather"):
+        if self.path.startswith("/twiml"):
+            body = (f'<?xml version="1.0" encoding="UTF-8"?><Response><Gather numDigits="1" action="{Callbacks.base}/gather?from=url">'
+                    "<Say>Press 1 to accept.</Say></Gather></Response>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif self.path.startswith("/gather"):
             body = b'<?xml version="1.0" encoding="UTF-8"?><Response><Say>Recorded.</Say></Response>'
             self.send_response(200)
             self.send_header("Content-Type", "text/xml")
@@ -227,6 +235,12 @@ def rest_client_talks_to_the_simulator(port: int, tokens: Seeded) -> None:
         stranger = RequestValidator("not-the-auth-token")
         check(not any(stranger.validate(url, form, signature) for url, form, signature in Callbacks.received),
               "and none of them validates with another auth token")
+        # A call given a TwiML URL instead: the simulator fetches it, signed, and plays its Gather.
+        by_url = client.calls.create(to="+13035550178", from_=FROM_NUMBER, url=f"{Callbacks.base}/twiml?from=interop")
+        wait_for("the key press on the fetched TwiML",
+                 lambda: any(url.endswith("/gather?from=url") and form.get("CallSid") == by_url.sid for url, form, _ in Callbacks.received))
+        fetches = [(url, form, signature) for url, form, signature in Callbacks.received if "/twiml" in url]
+        check(len(fetches) == 1 and validator.validate(*fetches[0]), "a call with Url fetches its TwiML once, signed, and plays it")
         fetched = client.calls(placed.sid).fetch()
         check(fetched.sid == placed.sid and fetched.status == "completed", f"fetching the call reads it completed ({fetched.status})")
         try:
