@@ -8,8 +8,25 @@ public enum DemoSeed {
     public static let northOSP = TenantID("demo-osp-front-range")
     public static let southOSP = TenantID("demo-osp-summit")
 
+    /// A demo sign-in, fixed so demos and scripts can rely on it. Demo databases only: never on a real appliance.
+    public struct Credential: Sendable {
+        public let username: String
+        public let password: String
+        public let who: String
+        let tenant: TenantID?
+        let role: Role?
+    }
+
+    public static let credentials = [
+        Credential(username: "owner", password: "osprey-owner-demo", who: "appliance owner", tenant: nil, role: nil),
+        Credential(username: "dispatcher", password: "osprey-dispatch-demo", who: "Metro NOC dispatcher", tenant: noc, role: .dispatcher),
+        Credential(username: "viewer", password: "osprey-viewer-demo", who: "Metro NOC viewer", tenant: noc, role: .viewer),
+        Credential(
+            username: "supervisor", password: "osprey-field-demo", who: "Front Range Fiber supervisor", tenant: northOSP, role: .dispatcher),
+    ]
+
     /// Seeds an empty database; a database that already has the demo tenants is left as it is.
-    public static func seed(_ store: StrikeStore) async throws {
+    public static func seed(_ store: StrikeStore, passwordCost: UInt8 = 10) async throws {
         let actor = ActorID.system("demo-seed")
         guard try await !store.tenants().contains(where: { $0.id == noc }) else { return }
         _ = try await store.createTenant(kind: .noc, name: "Metro NOC", id: noc, actor: actor)
@@ -35,6 +52,11 @@ public enum DemoSeed {
             _ = try await store.setPagerListContacts(list.id, osp: osp, contacts: contacts(list: number), actor: actor)
         }
         try await seedSimulatedServices(store, actor: actor)
+        for credential in credentials {
+            _ = try await Accounts.addUser(
+                store, username: credential.username, displayName: credential.who, password: credential.password,
+                owner: credential.tenant == nil, tenant: credential.tenant, role: credential.role, passwordCost: passwordCost)
+        }
     }
 
     /// Both OSPs' Render instances and the NOC's Twilio account point at the built-in simulators, so the whole

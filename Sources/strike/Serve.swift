@@ -72,8 +72,12 @@ struct Demo: AsyncParsableCommand {
         var configuration = try listen.configuration(databasePath: path)
         if listen.host == nil, ProcessInfo.processInfo.environment["STRIKE_HOST"] == nil { configuration.host = "0.0.0.0" }
         try await serve(configuration) { appliance in
-            try await DemoSeed.seed(appliance.store)
+            try await DemoSeed.seed(appliance.store, passwordCost: configuration.passwordCost)
             print("Osprey Strike demo on http://localhost:\(configuration.port) (database \(path))")
+            print("Demo sign-ins (demo databases only):")
+            for credential in DemoSeed.credentials {
+                print("  \(credential.username.padding(toLength: 11, withPad: " ", startingAt: 0)) \(credential.password.padding(toLength: 21, withPad: " ", startingAt: 0)) \(credential.who)")
+            }
         }
     }
 }
