@@ -98,7 +98,9 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         case .notPlaced(_, let reason):
             return moveOn(.failed, at: now, detail: reason)
         case .status(_, let status):
-            guard status != lastStatus else { return [] }
+            // Twilio may repeat a callback or deliver one late: a status that does not move the call forward
+            // (ringing after answered, the same one twice) changes nothing.
+            guard Self.progress(of: status) > lastStatus.map(Self.progress(of:)) ?? -1 else { return [] }
             lastStatus = status
             switch status {
             case "initiated", "queued":
@@ -158,6 +160,16 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         }
         extendDeadline(now)
         return ended + [.call(contactIndex: contactIndex, attempt: attempt)]
+    }
+
+    /// How far along a call a status is: queued, ringing, answered, then any ending.
+    static func progress(of status: String) -> Int {
+        switch status {
+        case "queued", "initiated": 0
+        case "ringing": 1
+        case "in-progress", "answered": 2
+        default: 3
+        }
     }
 
     private mutating func extendDeadline(_ now: Date) {

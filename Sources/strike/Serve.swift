@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the appliance on a fresh demo database seeded with tenants, a link and regions.")
+        abstract: "Run the appliance on a fresh demo database: tenants, links, regions, contacts, simulated Render and Twilio, demo users.")
 
     @Option(name: .customLong("db"), help: "The demo database file (default ./demo.db).")
     var path = "./demo.db"

@@ -119,6 +119,11 @@ import Testing
         #expect(run.send(.status(attempt: 0, callStatus: "ringing"), atSecond: 2).isEmpty)
         #expect(run.process.version == version, "a duplicate moves no version, so it writes nothing")
 
+        run.send(.status(attempt: 0, callStatus: "in-progress"), atSecond: 2)
+        let answered = run.process
+        #expect(run.send(.status(attempt: 0, callStatus: "ringing"), atSecond: 2).isEmpty, "a ringing delivered after the answer")
+        #expect(run.process == answered, "an out-of-order callback changes nothing")
+
         run.send(.digits(attempt: 0, digits: "2"), atSecond: 3)
         let before = run.process
         #expect(run.send(.status(attempt: 0, callStatus: "completed"), atSecond: 4).isEmpty, "the declined call's normal end says nothing new")
