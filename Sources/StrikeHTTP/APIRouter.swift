@@ -50,14 +50,16 @@ public final class APIRouter {
 
     public init(router: Router<StrikeRequestContext>) { self.router = router }
 
+    /// `tenantInQuery`: the route also takes the active tenant as `?tenant=`, for clients that cannot set
+    /// headers (a browser's EventSource); the header wins when both are given.
     public func add(
-        _ method: HTTPRequest.Method, _ path: String, access: Access,
+        _ method: HTTPRequest.Method, _ path: String, access: Access, tenantInQuery: Bool = false,
         _ handler: @escaping @Sendable (Request, StrikeRequestContext) async throws -> Response
     ) {
         table.append(RouteSpec(method: method, path: path, access: access))
         router.on(RouterPath(path), method: method) { request, context in
             var context = context
-            try Self.authorize(access, request: request, context: &context)
+            try Self.authorize(access, request: request, tenantInQuery: tenantInQuery, context: &context)
             return try await handler(request, context)
         }
     }
@@ -65,7 +67,7 @@ public final class APIRouter {
     static let tenantHeader = HTTPField.Name("X-Tenant-ID")!
 
     /// Checks the caller against the rule and, for tenant routes, settles the active tenant.
-    static func authorize(_ access: Access, request: Request, context: inout StrikeRequestContext) throws {
+    static func authorize(_ access: Access, request: Request, tenantInQuery: Bool, context: inout StrikeRequestContext) throws {
         guard access != .anyone else { return }
         let caller = try context.requireCaller()
         switch (access, caller) {
@@ -76,7 +78,8 @@ public final class APIRouter {
         case (.owner, .token):
             throw Problem.forbidden("only the appliance owner may do this, and not with an API token")
         case (.member(let needed), _):
-            let tenant = try activeTenant(caller, requested: request.headers[tenantHeader])
+            let requested = request.headers[tenantHeader] ?? (tenantInQuery ? request.uri.queryParameters["tenant"].map(String.init) : nil)
+            let tenant = try activeTenant(caller, requested: requested)
             guard tenant.role >= needed else {
                 throw Problem.forbidden("this needs the \(needed.rawValue) role in \(tenant.name); you are \(tenant.role.rawValue)")
             }

@@ -46,6 +46,8 @@ struct Me: Encodable {
     let user: User?
     let token: APIToken?
     let memberships: [Membership]
+    /// For a browser session: the token its state-changing requests carry, so a reloaded page can go on.
+    let csrfToken: String?
 }
 
 /// First-owner setup, sign-in and sign-out, and the caller's own account.
@@ -119,11 +121,12 @@ struct AccountRoutes {
 
     @Sendable func me(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         switch try context.requireCaller() {
-        case .user(let user, _, let memberships):
-            return try jsonResponse(Me(user: user, token: nil, memberships: memberships))
+        case .user(let user, let sessionHash, let memberships):
+            let csrfToken = try await store.session(idHash: sessionHash)?.csrfToken
+            return try jsonResponse(Me(user: user, token: nil, memberships: memberships, csrfToken: csrfToken))
         case .token(let token):
             let membership = Membership(tenantID: token.tenantID, tenantName: token.tenantName, tenantKind: token.tenantKind, role: token.role)
-            return try jsonResponse(Me(user: nil, token: token, memberships: [membership]))
+            return try jsonResponse(Me(user: nil, token: token, memberships: [membership], csrfToken: nil))
         }
     }
 

@@ -28,7 +28,7 @@ public struct AuthMiddleware: RouterMiddleware {
                 throw Problem.unauthorized("the API token is unknown or revoked")
             }
             context.caller = .token(token)
-        } else if let cookie = request.cookies[Self.sessionCookie] {
+        } else if let cookie = request.cookies[Self.sessionCookie], !Self.isSignIn(request) {
             let hash = Secrets.fingerprint(cookie.value)
             if let session = try await store.session(idHash: hash) {
                 if Self.changesState(request.method), request.headers[Self.csrfHeader] != session.csrfToken {
@@ -39,6 +39,12 @@ public struct AuthMiddleware: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// Signing in starts a new session: a cookie left from an old one is not looked at, so a browser holding a
+    /// stale cookie (and no CSRF token for it) can still sign in.
+    static func isSignIn(_ request: Request) -> Bool {
+        request.method == .post && request.uri.path == "/api/session"
     }
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool {

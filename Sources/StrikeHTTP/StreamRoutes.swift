@@ -15,7 +15,7 @@ struct StreamRoutes {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
     func register(_ api: APIRouter) {
-        api.add(.get, "/api/stream", access: .member(.viewer), stream)
+        api.add(.get, "/api/stream", access: .member(.viewer), tenantInQuery: true, stream)
     }
 
     private struct Message: Encodable {

@@ -4,7 +4,7 @@ public import StrikeStore
 public import StrikeCore
 public import Foundation
 
-/// The appliance's HTTP surface: health routes, the JSON API under `/api`, and its route table.
+/// The appliance's HTTP surface: health routes, the JSON API under `/api` with its route table, and the dashboard.
 public struct StrikeAPI {
     public let router: Router<StrikeRequestContext>
     /// Every API route with its access rule, as registered.
@@ -39,6 +39,7 @@ public struct StrikeAPI {
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)
+        DashboardRoutes().register(on: router)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }

@@ -365,6 +365,7 @@ def write_config(run: Pass, world: World, auth: Path, reports: Path) -> Path:
         '"body.ospTenantID" = { dictionary = "osps", probability = 0.6 }',
         '"query.osp" = { dictionary = "osps", probability = 0.6 }',
         '"header.X-Tenant-ID" = { dictionary = "tenants", probability = 0.5 }',
+        '"query.tenant" = { dictionary = "tenants", probability = 0.5 }',
         '"path.id" = { dictionary = "ecos", probability = 0.3 }',
     ]
     if LOCAL_CONFIG.is_file():

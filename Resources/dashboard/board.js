@@ -1,0 +1,81 @@
+// The ECO board: the active tenant's ECOs with their display status, filtered and searched, kept live by
+// /api/stream. The browser's EventSource reconnects by itself and sends Last-Event-ID, so nothing is missed;
+// while it is away the bar says so.
+import { api } from "/app/api.js";
+import { h, slug } from "/app/dom.js";
+
+const STATUSES = ["Pending", "Paging", "Dispatched", "Assigned", "In Progress", "Blocked", "Complete", "Closed", "Needs escalation", "Cancelled"];
+const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected",
+  "EcoGracePeriodStarted", "EcoHardCompleted", "EcoStaleDetected", "EcoCancelled", "PagerRunStarted", "PagerAttemptRecorded", "PagerRunCompleted"];
+
+export function showBoard(view, membership) {
+  const rows = new Map();
+  const search = h("input", { type: "search", name: "q", placeholder: "Job, description…", "aria-label": "Search ECOs" });
+  const status = h("select", { name: "displayStatus", "aria-label": "Status" },
+    h("option", { value: "" }, "Any status"), ...STATUSES.map((s) => h("option", { value: s }, s)));
+  const body = h("tbody");
+  const table = h("table", { "aria-label": "ECOs" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Job"), h("th", {}, "Status"), h("th", {}, "Description"),
+      h("th", { class: "optional" }, "Accepted by"), h("th", { class: "optional" }, "Updated"))),
+    body);
+  const empty = h("p", { class: "empty" });
+  view.replaceChildren(
+    h("h1", {}, `ECOs — ${membership.tenantName}`),
+    h("div", { class: "filters" }, h("label", {}, "Search", search), h("label", {}, "Status", status)),
+    table, empty);
+
+  function row(eco) {
+    return h("tr", { "data-eco": eco.id },
+      h("td", {}, eco.jobID),
+      h("td", {}, h("span", { class: `chip ${slug(eco.displayStatus)}` }, eco.displayStatus),
+        eco.displayReason ? h("span", { class: "reason" }, eco.displayReason) : null),
+      h("td", {}, eco.description),
+      h("td", { class: "optional" }, eco.acceptedBy ?? ""),
+      h("td", { class: "optional" }, new Date(eco.updatedAt).toLocaleString()));
+  }
+
+  function matches(eco) {
+    const q = search.value.trim().toLowerCase();
+    return (!status.value || eco.displayStatus === status.value)
+      && (!q || eco.jobID.toLowerCase().includes(q) || eco.description.toLowerCase().includes(q));
+  }
+
+  function show(eco) {
+    const existing = rows.get(eco.id);
+    if (!matches(eco)) { existing?.remove(); rows.delete(eco.id); }
+    else {
+      const fresh = row(eco);
+      if (existing) existing.replaceWith(fresh); else body.prepend(fresh);
+      rows.set(eco.id, fresh);
+    }
+    empty.textContent = rows.size ? "" : "No ECOs match.";
+  }
+
+  async function load() {
+    const query = new URLSearchParams({ limit: "200" });
+    if (search.value.trim()) query.set("q", search.value.trim());
+    if (status.value) query.set("displayStatus", status.value);
+    const page = await api("GET", `/api/ecos?${query}`);
+    rows.clear();
+    body.replaceChildren();
+    for (const eco of page.items.reverse()) show(eco);
+    empty.textContent = rows.size ? "" : "No ECOs match.";
+  }
+
+  let searching;
+  search.addEventListener("input", () => { clearTimeout(searching); searching = setTimeout(load, 250); });
+  status.addEventListener("change", load);
+
+  const live = document.getElementById("live");
+  const stream = new EventSource(`/api/stream?tenant=${encodeURIComponent(membership.tenantID)}`);
+  const refresh = async (message) => {
+    const { ecoID } = JSON.parse(message.data);
+    try { show((await api("GET", `/api/ecos/${ecoID}`)).eco); } catch { /* gone from view: another tenant's, or deleted */ }
+  };
+  for (const type of ECO_EVENTS) stream.addEventListener(type, refresh);
+  stream.addEventListener("open", () => { live.textContent = "Live"; live.classList.remove("offline"); });
+  stream.addEventListener("error", () => { live.textContent = "Offline — reconnecting"; live.classList.add("offline"); });
+
+  load().catch((error) => { empty.textContent = error.message; });
+  return () => stream.close();
+}
