@@ -5,19 +5,21 @@ SHELL := /bin/bash
 SWIFT ?= swift
 
 SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libcurl4-openssl-dev libssl-dev libjs-leaflet sqlite3 \
-  python3 python3-venv
+  python3 python3-venv chromium
 SUDO := $(shell [ $$(id -u) -eq 0 ] || echo sudo)
 
-# The Python test runs (the OpenAPI fuzz with schemathesis, the interop with Twilio's own library), pinned in
-# Tests/requirements.txt, in a virtual environment made from Debian's own Python (python3-venv above), never
-# from whatever python3 comes first on the PATH.
+# The Python test runs (the OpenAPI fuzz with schemathesis, the interop with Twilio's own library, the browser
+# tests with Playwright), pinned in Tests/requirements.txt, in a virtual environment made from Debian's own
+# Python (python3-venv above), never from whatever python3 comes first on the PATH.
 PYTHON3 ?= /usr/bin/python3
 VENV := .venv
 PYTHON_REQUIREMENTS := Tests/requirements.txt
 FUZZ := $(VENV)/bin/python Tests/Fuzz/fuzz.py --binary .build/debug/strike
 INTEROP := $(VENV)/bin/python Tests/Interop/twilio_interop.py --binary .build/debug/strike
+# The dashboard in Debian's Chromium (above), driven by Playwright from Tests/requirements.txt.
+BROWSER := $(VENV)/bin/python Tests/Browser/browser_tests.py --binary .build/debug/strike
 
-.PHONY: deps venv build test fuzz interop demo release bench clean
+.PHONY: deps venv build test fuzz interop browser demo release bench clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -50,6 +52,7 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP)
+	$(BROWSER)
 	$(FUZZ)
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
@@ -62,6 +65,11 @@ fuzz: deps venv
 interop: deps venv
 	$(SWIFT) build
 	$(INTEROP)
+
+# The dashboard's browser tests against `strike demo`; screenshots land in Tests/Browser/screenshots/.
+browser: deps venv
+	$(SWIFT) build
+	$(BROWSER)
 
 demo: build
 	.build/debug/strike demo --db demo.db --port 8080

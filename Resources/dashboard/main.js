@@ -10,7 +10,8 @@ let stopView = () => {};
 
 async function start() {
   try {
-    enter(await api("GET", "/api/me"));
+    if ((await api("GET", "/api/session")).signedIn) enter(await api("GET", "/api/me"));
+    else showSignIn();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) showSignIn();
     else showProblem(error);

@@ -66,6 +66,7 @@ struct AccountRoutes {
 
     func register(_ api: APIRouter) {
         api.add(.post, "/api/setup", access: .anyone, setup)
+        api.add(.get, "/api/session", access: .anyone, sessionState)
         api.add(.post, "/api/session", access: .anyone, signIn)
         api.add(.delete, "/api/session", access: .signedIn, signOut)
         api.add(.get, "/api/me", access: .signedIn, me)
@@ -117,6 +118,11 @@ struct AccountRoutes {
         var response = Response(status: .noContent)
         response.setCookie(sessionCookie("", maxAge: 0))
         return response
+    }
+
+    /// Whether this browser is signed in, without an error when it is not: the dashboard asks on load.
+    @Sendable func sessionState(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        try jsonResponse(["signedIn": context.caller != nil])
     }
 
     @Sendable func me(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {

@@ -1,0 +1,162 @@
+"""Browser tests of the dashboard: Debian's Chromium, headless, driven by Playwright (PyPI, pinned in
+Tests/requirements.txt), against `strike demo` on a fresh database with its simulators.
+
+Each test saves a screenshot under Tests/Browser/screenshots/ (git-ignored). Run by `make test` (and
+`make browser`); exits non-zero when a test fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Fuzz"))
+from fuzz import free_port  # noqa: E402
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+DISPATCHER = ("dispatcher", "osprey-dispatch-demo")  # as `strike demo` prints them (README, "The demo")
+
+
+def log(message: str) -> None:
+    print(f"browser: {message}", flush=True)
+
+
+class Demo:
+    """`strike demo` on a fresh database in a temporary directory, on a free loopback port."""
+
+    def __init__(self, binary: Path, workdir: Path):
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "demo.log"
+        command = [str(binary), "demo", "--db", str(workdir / "demo.db"), "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, cwd=workdir)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"`strike demo` exited {self.process.returncode}:\n{self.log_path.read_text()}")
+            if "Demo sign-ins" in self.log_path.read_text(errors="replace"):
+                return
+            time.sleep(0.1)
+        raise RuntimeError("`strike demo` did not start within 90 s")
+
+    def call(self, method: str, path: str, body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            headers = {"Content-Type": "application/json", **(headers or {})}
+            connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+            response = connection.getresponse()
+            text = response.read()
+            return response.status, (json.loads(text) if text else None), response.headers
+        finally:
+            connection.close()
+
+    def session(self, username: str, password: str) -> dict[str, str]:
+        """Headers of a signed-in script: its session cookie and CSRF token."""
+        status, body, headers = self.call("POST", "/api/session", {"username": username, "password": password})
+        assert status == 200, f"sign-in of {username}: {status} {body}"
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        return {"Cookie": cookie, "X-CSRF-Token": body["csrfToken"]}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Browser:
+    """One page in headless Chromium that records every request it makes and every console error."""
+
+    def __init__(self, playwright, demo: Demo):
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.page: Page = self.context.new_page()
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        self.demo = demo
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.page.goto(self.demo.origin + "/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_role("table", name="ECOs").wait_for()
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.browser.close()
+
+
+def test_the_board_follows_an_eco_live_from_paging_to_complete(playwright, demo: Demo) -> None:
+    browser = Browser(playwright, demo)
+    try:
+        browser.sign_in(*DISPATCHER)
+        browser.page.evaluate("window.loadedOnce = true")
+        script = demo.session(*DISPATCHER)
+        eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.745]}, "jobType": "CMR",
+               "description": "Fiber cut at 16th and Market", "ospTenantID": "demo-osp-front-range"}
+        status, body, _ = demo.call("POST", "/api/ecos", eco, script)
+        assert status == 201, f"create: {status} {body}"
+        chip = browser.page.locator(f'tr[data-eco="{body["eco"]["id"]}"] .chip')
+        seen: list[str] = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and (not seen or seen[-1] != "Complete"):
+            text = chip.inner_text(timeout=5000) if chip.count() else ""
+            if text and (not seen or seen[-1] != text):
+                seen.append(text)
+            time.sleep(0.1)
+        browser.screenshot("board-complete")
+        journey = [status for status in seen if status in ("Paging", "Dispatched", "In Progress", "Complete")]
+        assert journey == ["Paging", "Dispatched", "In Progress", "Complete"], f"the chip went {seen}"
+        assert browser.page.evaluate("window.loadedOnce === true"), "the page was reloaded"
+        assert browser.page.locator("#live").inner_text() == "Live"
+        outside = [url for url in browser.requests if not url.startswith(demo.origin + "/")]
+        assert not outside, f"the page loaded from outside the appliance: {outside}"
+        assert not browser.console_errors, f"console errors: {browser.console_errors}"
+    finally:
+        browser.close()
+
+
+TESTS = [test_the_board_follows_an_eco_live_from_paging_to_complete]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--binary", type=Path, required=True)
+    options = parser.parse_args()
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="strike-browser-") as workdir, sync_playwright() as playwright:
+        demo = Demo(options.binary.resolve(), Path(workdir))
+        try:
+            for test in TESTS:
+                started = time.monotonic()
+                try:
+                    test(playwright, demo)
+                    log(f"ok: {test.__name__} ({time.monotonic() - started:.1f} s)")
+                except Exception:  # noqa: BLE001 (every failure is reported, then the next test runs)
+                    failures += 1
+                    log(f"FAILED: {test.__name__}\n{traceback.format_exc()}")
+        finally:
+            demo.stop()
+            if failures:
+                log("demo log:\n" + "\n".join(demo.log_path.read_text(errors="replace").splitlines()[-40:]))
+    log("all browser tests passed" if not failures else f"{failures} browser test(s) failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
