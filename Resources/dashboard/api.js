@@ -18,8 +18,8 @@ export function setSession({ csrf, tenant }) {
 
 export const activeTenant = () => state.tenant;
 
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (state.csrf && !["GET", "HEAD"].includes(method)) headers["X-CSRF-Token"] = state.csrf;
   if (state.tenant) headers["X-Tenant-ID"] = state.tenant;
@@ -33,4 +33,9 @@ export async function api(method, path, body) {
   const data = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+/// A random key for Idempotency-Key: crypto.getRandomValues works on plain http too (randomUUID does not).
+export function randomKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -8,7 +8,7 @@ const STATUSES = ["Pending", "Paging", "Dispatched", "Assigned", "In Progress", 
 const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected",
   "EcoGracePeriodStarted", "EcoHardCompleted", "EcoStaleDetected", "EcoCancelled", "PagerRunStarted", "PagerAttemptRecorded", "PagerRunCompleted"];
 
-export function showBoard(view, membership) {
+export function showBoard(view, membership, { onNew }) {
   const rows = new Map();
   const search = h("input", { type: "search", name: "q", placeholder: "Job, description…", "aria-label": "Search ECOs" });
   const status = h("select", { name: "displayStatus", "aria-label": "Status" },
@@ -19,8 +19,10 @@ export function showBoard(view, membership) {
       h("th", { class: "optional" }, "Accepted by"), h("th", { class: "optional" }, "Updated"))),
     body);
   const empty = h("p", { class: "empty" });
+  const mayOpen = membership.tenantKind === "NOC" && membership.role !== "viewer";
   view.replaceChildren(
-    h("h1", {}, `ECOs — ${membership.tenantName}`),
+    h("div", { class: "board-head" }, h("h1", {}, `ECOs — ${membership.tenantName}`),
+      mayOpen ? h("button", { class: "primary", type: "button", onclick: () => onNew() }, "New ECO") : null),
     h("div", { class: "filters" }, h("label", {}, "Search", search), h("label", {}, "Status", status)),
     table, empty);
 

@@ -1,6 +1,7 @@
 // The dashboard's shell: sign-in, the tenant switcher, sign-out, and the view of the active tenant.
 import { api, ApiError, setSession } from "/app/api.js";
 import { showBoard } from "/app/board.js";
+import { showCreate } from "/app/create.js";
 import { h } from "/app/dom.js";
 
 const view = document.getElementById("view");
@@ -64,7 +65,13 @@ function open(membership) {
   stopView();
   localStorage.setItem("strike.tenant", membership.tenantID);
   setSession({ tenant: membership.tenantID });
-  stopView = showBoard(view, membership);
+  stopView = showBoard(view, membership, {
+    onNew: () => {
+      stopView();
+      stopView = () => {};
+      showCreate(view, { onCreated: () => open(membership), onCancel: () => open(membership) }).catch(showProblem);
+    },
+  });
 }
 
 tenantPicker.addEventListener("change", async () => {

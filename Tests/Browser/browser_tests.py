@@ -24,7 +24,9 @@ from fuzz import free_port  # noqa: E402
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-DISPATCHER = ("dispatcher", "osprey-dispatch-demo")  # as `strike demo` prints them (README, "The demo")
+# As `strike demo` prints them (README, "The demo").
+DISPATCHER = ("dispatcher", "osprey-dispatch-demo")
+VIEWER = ("viewer", "osprey-viewer-demo")
 
 
 def log(message: str) -> None:
@@ -93,6 +95,11 @@ class Browser:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.get_by_role("table", name="ECOs").wait_for()
 
+    def expect_nothing_from_outside_and_no_console_error(self) -> None:
+        outside = [url for url in self.requests if not url.startswith(self.demo.origin + "/")]
+        assert not outside, f"the page loaded from outside the appliance: {outside}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
@@ -101,17 +108,28 @@ class Browser:
         self.browser.close()
 
 
-def test_the_board_follows_an_eco_live_from_paging_to_complete(playwright, demo: Demo) -> None:
+def test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete(playwright, demo: Demo) -> None:
     browser = Browser(playwright, demo)
+    page = browser.page
     try:
         browser.sign_in(*DISPATCHER)
-        browser.page.evaluate("window.loadedOnce = true")
+        page.evaluate("window.loadedOnce = true")
+        page.get_by_role("button", name="New ECO").click()
+        page.get_by_label("Description").fill("Fiber cut at 16th and Market")
+        page.get_by_label("Contractor (OSP)").select_option(label="Front Range Fiber")
+        page.locator(".map").click()  # the map opens on the NOC's center, downtown
+        expect_text(page.locator(".preview"), "Would page: Downtown Denver")
+        browser.screenshot("create-eco")
+        page.get_by_role("button", name="Open ECO").dblclick()  # a double click must make one ECO
+        page.get_by_role("table", name="ECOs").wait_for()
+
         script = demo.session(*DISPATCHER)
-        eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.745]}, "jobType": "CMR",
-               "description": "Fiber cut at 16th and Market", "ospTenantID": "demo-osp-front-range"}
-        status, body, _ = demo.call("POST", "/api/ecos", eco, script)
-        assert status == 201, f"create: {status} {body}"
-        chip = browser.page.locator(f'tr[data-eco="{body["eco"]["id"]}"] .chip')
+        status, listed, _ = demo.call("GET", "/api/ecos?q=16th%20and%20Market", headers=script)
+        assert status == 200 and len(listed["items"]) == 1, f"the form made {len(listed['items'])} ECOs"
+        eco = listed["items"][0]
+        assert eco["location"]["type"] == "Point" and eco["ospTenantID"] == "demo-osp-front-range"
+
+        chip = page.locator(f'tr[data-eco="{eco["id"]}"] .chip')
         seen: list[str] = []
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and (not seen or seen[-1] != "Complete"):
@@ -122,16 +140,41 @@ def test_the_board_follows_an_eco_live_from_paging_to_complete(playwright, demo:
         browser.screenshot("board-complete")
         journey = [status for status in seen if status in ("Paging", "Dispatched", "In Progress", "Complete")]
         assert journey == ["Paging", "Dispatched", "In Progress", "Complete"], f"the chip went {seen}"
-        assert browser.page.evaluate("window.loadedOnce === true"), "the page was reloaded"
-        assert browser.page.locator("#live").inner_text() == "Live"
-        outside = [url for url in browser.requests if not url.startswith(demo.origin + "/")]
-        assert not outside, f"the page loaded from outside the appliance: {outside}"
-        assert not browser.console_errors, f"console errors: {browser.console_errors}"
+        assert page.evaluate("window.loadedOnce === true"), "the page was reloaded"
+        assert page.locator("#live").inner_text() == "Live"
+        browser.expect_nothing_from_outside_and_no_console_error()
     finally:
         browser.close()
 
 
-TESTS = [test_the_board_follows_an_eco_live_from_paging_to_complete]
+def test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway(playwright, demo: Demo) -> None:
+    browser = Browser(playwright, demo)
+    try:
+        browser.sign_in(*VIEWER)
+        browser.screenshot("viewer-board")
+        assert browser.page.get_by_role("button", name="New ECO").count() == 0, "a viewer is offered New ECO"
+        eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.74]}, "jobType": "CMR", "description": "Viewer's try",
+               "ospTenantID": "demo-osp-front-range"}
+        status, _, _ = demo.call("POST", "/api/ecos", eco, demo.session(*VIEWER))
+        assert status == 403, f"the API let a viewer open an ECO ({status})"
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
+def expect_text(locator, text: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if locator.inner_text() == text:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected {text!r}, saw {locator.inner_text()!r}")
+
+
+TESTS = [
+    test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
+    test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
+]
 
 
 def main() -> int:
