@@ -8,7 +8,7 @@ const STATUSES = ["Pending", "Paging", "Dispatched", "Assigned", "In Progress", 
 const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected",
   "EcoGracePeriodStarted", "EcoHardCompleted", "EcoStaleDetected", "EcoCancelled", "PagerRunStarted", "PagerAttemptRecorded", "PagerRunCompleted"];
 
-export function showBoard(view, membership, { onNew }) {
+export function showBoard(view, membership, { onNew, onOpen }) {
   const rows = new Map();
   const search = h("input", { type: "search", name: "q", placeholder: "Job, description…", "aria-label": "Search ECOs" });
   const status = h("select", { name: "displayStatus", "aria-label": "Status" },
@@ -28,7 +28,7 @@ export function showBoard(view, membership, { onNew }) {
 
   function row(eco) {
     return h("tr", { "data-eco": eco.id },
-      h("td", {}, eco.jobID),
+      h("td", {}, h("a", { href: `#eco/${eco.id}`, onclick: (event) => { event.preventDefault(); onOpen(eco.id); } }, eco.jobID)),
       h("td", {}, h("span", { class: `chip ${slug(eco.displayStatus)}` }, eco.displayStatus),
         eco.displayReason ? h("span", { class: "reason" }, eco.displayReason) : null),
       h("td", {}, eco.description),

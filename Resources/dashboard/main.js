@@ -2,6 +2,7 @@
 import { api, ApiError, setSession } from "/app/api.js";
 import { showBoard } from "/app/board.js";
 import { showCreate } from "/app/create.js";
+import { showDetail } from "/app/detail.js";
 import { h } from "/app/dom.js";
 
 const view = document.getElementById("view");
@@ -70,6 +71,10 @@ function open(membership) {
       stopView();
       stopView = () => {};
       showCreate(view, { onCreated: () => open(membership), onCancel: () => open(membership) }).catch(showProblem);
+    },
+    onOpen: (ecoID) => {
+      stopView();
+      stopView = showDetail(view, membership, ecoID, { onBack: () => open(membership) });
     },
   });
 }

@@ -162,6 +162,36 @@ def test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway(playwrigh
         browser.close()
 
 
+def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwright, demo: Demo) -> None:
+    browser = Browser(playwright, demo)
+    page = browser.page
+    try:
+        browser.sign_in(*DISPATCHER)
+        script = demo.session(*DISPATCHER)
+        eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.745]}, "jobType": "CMR",
+               "description": "Cut nobody takes", "ospTenantID": "demo-osp-front-range"}
+        status, created, _ = demo.call("POST", "/api/ecos", eco, script)
+        assert status == 201, f"create: {status} {created}"
+        eco_id = created["eco"]["id"]
+        status, _, _ = demo.call("PUT", f"/api/simulator/ecos/{eco_id}", {"scenario": "pager-exhausted"}, script)
+        assert status == 200, "the ECO's scenario was not set"
+
+        page.locator(f'tr[data-eco="{eco_id}"] a').click()
+        expect_text(page.locator('[data-role="status"]'), "Needs escalation", seconds=60)
+        reason = page.locator('[data-role="reason"]').inner_text()
+        assert "accepted" in reason or "contact" in reason, f"the reason does not say why: {reason!r}"
+        assert page.locator('[data-role="pager-run"]').count() == 1
+        page.get_by_role("button", name="Retry").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and page.locator('[data-role="pager-run"]').count() < 2:
+            time.sleep(0.1)
+        assert page.locator('[data-role="pager-run"]').count() == 2, "the retry's new pager run is not shown"
+        browser.screenshot("detail-retry")
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
 def expect_text(locator, text: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -174,6 +204,7 @@ def expect_text(locator, text: str, seconds: float = 10) -> None:
 TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
+    test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run,
 ]
 
 
