@@ -27,6 +27,7 @@ CHROMIUM = "/usr/bin/chromium"
 # As `strike demo` prints them (README, "The demo").
 DISPATCHER = ("dispatcher", "osprey-dispatch-demo")
 VIEWER = ("viewer", "osprey-viewer-demo")
+SUPERVISOR = ("supervisor", "osprey-field-demo")
 
 
 def log(message: str) -> None:
@@ -192,6 +193,28 @@ def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwrig
         browser.close()
 
 
+def test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    ids = {}
+    for osp, point in (("demo-osp-front-range", [-104.99, 39.745]), ("demo-osp-summit", [-104.95, 39.60])):
+        eco = {"location": {"type": "Point", "coordinates": point}, "jobType": "MFR", "description": f"Make ready for {osp}",
+               "ospTenantID": osp}
+        status, created, _ = demo.call("POST", "/api/ecos", eco, script)
+        assert status == 201, f"create: {status} {created}"
+        ids[osp] = created["eco"]["id"]
+    browser = Browser(playwright, demo)
+    page = browser.page
+    try:
+        browser.sign_in(*SUPERVISOR)
+        page.locator(f'tr[data-eco="{ids["demo-osp-front-range"]}"]').wait_for()
+        browser.screenshot("osp-board")
+        assert page.locator(f'tr[data-eco="{ids["demo-osp-summit"]}"]').count() == 0, "the OSP sees another OSP's ECO"
+        assert page.get_by_role("button", name="New ECO").count() == 0, "an OSP is offered New ECO"
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
 def expect_text(locator, text: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -205,6 +228,7 @@ TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
     test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run,
+    test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp,
 ]
 
 
