@@ -3,6 +3,8 @@ import { api, ApiError, setSession } from "/app/api.js";
 import { showBoard } from "/app/board.js";
 import { showCreate } from "/app/create.js";
 import { showDetail } from "/app/detail.js";
+import { showPagerLists } from "/app/pagerlists.js";
+import { showSimulator } from "/app/simulator.js";
 import { h } from "/app/dom.js";
 
 const view = document.getElementById("view");
@@ -66,6 +68,7 @@ function open(membership) {
   stopView();
   localStorage.setItem("strike.tenant", membership.tenantID);
   setSession({ tenant: membership.tenantID });
+  showNavigation(membership);
   stopView = showBoard(view, membership, {
     onNew: () => {
       stopView();
@@ -77,6 +80,23 @@ function open(membership) {
       stopView = showDetail(view, membership, ecoID, { onBack: () => open(membership) });
     },
   });
+}
+
+/// The sections the active tenant's role may use, beside the board.
+function showNavigation(membership) {
+  const nav = document.getElementById("sections");
+  const sections = [h("button", { type: "button", onclick: () => open(membership) }, "ECOs")];
+  if (membership.tenantKind === "OSP" && membership.role === "admin") {
+    sections.push(h("button", { type: "button", onclick: () => {
+      stopView();
+      stopView = () => {};
+      showPagerLists(view).catch(showProblem);
+    } }, "Pager lists"));
+  }
+  if (membership.tenantKind === "NOC") {
+    sections.push(h("button", { type: "button", onclick: () => { stopView(); stopView = showSimulator(view, membership); } }, "Simulators"));
+  }
+  nav.replaceChildren(...sections);
 }
 
 tenantPicker.addEventListener("change", async () => {

@@ -22,7 +22,7 @@ public enum DemoSeed {
         Credential(username: "dispatcher", password: "osprey-dispatch-demo", who: "Metro NOC dispatcher", tenant: noc, role: .dispatcher),
         Credential(username: "viewer", password: "osprey-viewer-demo", who: "Metro NOC viewer", tenant: noc, role: .viewer),
         Credential(
-            username: "supervisor", password: "osprey-field-demo", who: "Front Range Fiber supervisor", tenant: northOSP, role: .dispatcher),
+            username: "supervisor", password: "osprey-field-demo", who: "Front Range Fiber supervisor", tenant: northOSP, role: .admin),
     ]
 
     /// Seeds an empty database; a database that already has the demo tenants is left as it is.

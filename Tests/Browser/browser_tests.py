@@ -215,6 +215,61 @@ def test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp(playwright, d
         browser.close()
 
 
+def test_an_invalid_region_upload_names_the_feature_and_changes_nothing(playwright, demo: Demo) -> None:
+    admin = demo.session(*SUPERVISOR)
+    def downtown():
+        status, lists, _ = demo.call("GET", "/api/pager-lists", headers=admin)
+        assert status == 200, f"pager lists: {status}"
+        return next(item for item in lists if item["name"] == "Downtown Denver")
+    before = downtown()
+    square = [[-105.0, 39.73], [-104.98, 39.73], [-104.98, 39.75], [-105.0, 39.75], [-105.0, 39.73]]
+    bowtie = [[-105.0, 39.73], [-104.98, 39.75], [-104.98, 39.73], [-105.0, 39.75], [-105.0, 39.73]]  # crosses itself
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [square]}},
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [bowtie]}},
+    ]}
+    browser = Browser(playwright, demo)
+    page = browser.page
+    try:
+        browser.sign_in(*SUPERVISOR)
+        page.get_by_role("button", name="Pager lists").click()
+        card = page.locator('section[aria-label="Pager list Downtown Denver"]')
+        card.locator('input[type="file"]').set_input_files(
+            files=[{"name": "downtown.geojson", "mimeType": "application/geo+json", "buffer": json.dumps(collection).encode()}])
+        card.get_by_role("button", name="Upload region").click()
+        problems = card.locator('[data-role="region-errors"] li')
+        problems.first.wait_for()
+        text = problems.all_inner_texts()
+        browser.screenshot("region-refused")
+        assert any(line.startswith("features[1].geometry") for line in text), f"the wrong feature is not named: {text}"
+        after = downtown()
+        assert after["areaSquareMetres"] == before["areaSquareMetres"] and after["region"] == before["region"], "the region changed"
+        # The browser logs the refused request itself (422) as a console error; anything else is a fault.
+        browser.console_errors = [e for e in browser.console_errors if "status of 422" not in e]
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
+def test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco(playwright, demo: Demo) -> None:
+    browser = Browser(playwright, demo)
+    page = browser.page
+    try:
+        browser.sign_in(*DISPATCHER)
+        page.get_by_role("button", name="Simulators").click()
+        scenarios = page.get_by_role("table", name="Scenarios").locator("tbody tr")
+        scenarios.first.wait_for()
+        names = [row.locator("td").first.inner_text() for row in scenarios.all()]
+        assert names == ["happy-path", "render-fails", "pager-declined", "pager-exhausted", "pager-timeout", "slow-render",
+                         "second-accepts"], names
+        simulated = page.get_by_role("table", name="Simulated ECOs").locator("tbody tr")
+        assert simulated.count() >= 1, "the ECOs of the earlier tests are not shown"
+        browser.screenshot("simulator-panel")
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
 def expect_text(locator, text: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -229,6 +284,8 @@ TESTS = [
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
     test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run,
     test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp,
+    test_an_invalid_region_upload_names_the_feature_and_changes_nothing,
+    test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco,
 ]
 
 
