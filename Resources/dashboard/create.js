@@ -19,12 +19,17 @@ export async function showCreate(view, { onCreated, onCancel }) {
   const osp = h("select", { name: "ospTenantID" }, ...active.map((o) => h("option", { value: o.id }, o.name)));
   const preview = h("p", { class: "preview", role: "status" }, "Click the map where the fiber is cut.");
   const mapElement = h("div", { class: "map", "aria-label": "Map: click to place the cut" });
+  // Without a mouse: the same point typed in.
+  const longitude = h("input", { name: "longitude", inputmode: "decimal", size: 10, "aria-label": "Longitude" });
+  const latitude = h("input", { name: "latitude", inputmode: "decimal", size: 10, "aria-label": "Latitude" });
+  const place = h("button", { type: "button", onclick: () => placeTyped() }, "Place");
   const submit = h("button", { class: "primary", type: "submit" }, "Open ECO");
   const form = h("form", { class: "card create", "aria-label": "New ECO" },
     h("h1", {}, "New ECO"),
     h("div", { class: "create-grid" },
       h("div", {}, mapElement, h("div", { class: "map-tools" }, h("label", {}, "Mark ", shape),
-        h("button", { type: "button", onclick: () => clear() }, "Clear")), preview, problem("location")),
+        h("button", { type: "button", onclick: () => clear() }, "Clear"),
+        h("span", { class: "typed" }, "or type ", longitude, latitude, place)), preview, problem("location")),
       h("div", { class: "fields" },
         h("label", {}, "Job type", jobType, problem("jobType")),
         h("label", {}, "Description", description, problem("description")),
@@ -62,12 +67,23 @@ export async function showCreate(view, { onCreated, onCancel }) {
     }
   }
 
-  map.on("click", (event) => {
-    const point = [event.latlng.lat, event.latlng.lng];
+  function add(point) {
     points = shape.value === "Point" ? [point] : [...points, point];
     redraw();
     lookUp();
-  });
+  }
+
+  function placeTyped() {
+    const lon = Number(longitude.value), lat = Number(latitude.value);
+    if (longitude.value.trim() === "" || latitude.value.trim() === "" || !(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90)) {
+      preview.textContent = "Type a longitude (−180 to 180) and a latitude (−90 to 90).";
+      return;
+    }
+    add([lat, lon]);
+    map.panTo([lat, lon]);
+  }
+
+  map.on("click", (event) => add([event.latlng.lat, event.latlng.lng]));
   shape.addEventListener("change", clear);
   osp.addEventListener("change", lookUp);
 

@@ -93,12 +93,5 @@ function pagerRuns(runs) {
 
 function timelineList(entries) {
   return h("ol", { class: "timeline" }, ...entries.map((entry) =>
-    h("li", {}, h("time", { datetime: entry.at }, when(entry.at)), " ", describe(entry), h("span", { class: "muted" }, ` — ${who(entry.actor)}`))));
-}
-
-/// Who acted, as far as the timeline says: a person, a script's API token, or the appliance itself.
-function who(actor) {
-  if (actor.startsWith("system:")) return "the appliance";
-  if (actor.startsWith("token:")) return "a script (API token)";
-  return "a user";
+    h("li", {}, h("time", { datetime: entry.at }, when(entry.at)), " ", describe(entry), h("span", { class: "muted" }, ` — ${entry.actorName ?? "someone no longer known"}`))));
 }

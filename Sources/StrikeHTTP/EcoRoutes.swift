@@ -115,8 +115,11 @@ struct EcoRoutes {
 
     @Sendable func timeline(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let record = try await visibleEco(context)
-        let entries = try await store.timeline(of: record.id).map {
-            TimelineView.Entry(position: $0.position, type: $0.type, at: $0.at, actor: $0.actor, payload: try JSONFragment($0.payload))
+        let timeline = try await store.timeline(of: record.id)
+        let names = try await store.actorNames(Set(timeline.map(\.actor)))
+        let entries = try timeline.map {
+            TimelineView.Entry(
+                position: $0.position, type: $0.type, at: $0.at, actor: $0.actor, actorName: names[$0.actor], payload: try JSONFragment($0.payload))
         }
         return try jsonResponse(TimelineView(entries: entries))
     }

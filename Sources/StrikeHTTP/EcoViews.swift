@@ -83,6 +83,8 @@ struct TimelineView: Encodable {
         let type: String
         let at: String
         let actor: String
+        /// Who `actor` is, in words, when known.
+        let actorName: String?
         let payload: JSONFragment
     }
 

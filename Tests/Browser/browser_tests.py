@@ -188,6 +188,8 @@ def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwrig
             time.sleep(0.1)
         assert page.locator('[data-role="pager-run"]').count() == 2, "the retry's new pager run is not shown"
         browser.screenshot("detail-retry")
+        timeline = page.get_by_role("region", name="Timeline").inner_text()
+        assert "ECO opened — Metro NOC dispatcher" in timeline, "the timeline does not say who opened the ECO"
         browser.expect_nothing_from_outside_and_no_console_error()
     finally:
         browser.close()
@@ -270,6 +272,25 @@ def test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco(playwrig
         browser.close()
 
 
+def test_a_cut_can_be_placed_without_a_mouse(playwright, demo: Demo) -> None:
+    browser = Browser(playwright, demo)
+    page = browser.page
+    try:
+        browser.sign_in(*DISPATCHER)
+        page.get_by_role("button", name="New ECO").focus()
+        page.keyboard.press("Enter")
+        page.get_by_label("Longitude").focus()
+        page.keyboard.type("-104.99")
+        page.keyboard.press("Tab")
+        page.keyboard.type("39.745")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # on Place
+        expect_text(page.locator(".preview"), "Would page: Downtown Denver")
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
 def expect_text(locator, text: str, seconds: float = 10) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -286,6 +307,7 @@ TESTS = [
     test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp,
     test_an_invalid_region_upload_names_the_feature_and_changes_nothing,
     test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco,
+    test_a_cut_can_be_placed_without_a_mouse,
 ]
 
 

@@ -163,6 +163,7 @@ import Testing
             #expect(entries.map { $0["type"] as? String } == ["EcoCreated", "EcoDetailsUpdated", "EcoCancelled"])
             #expect((entries.last?["payload"] as? [String: Any])?["reason"] as? String == "duplicate of E2-00009")
             #expect((entries.first?["actor"] as? String)?.hasPrefix("user:") == true)
+            #expect(entries.first?["actorName"] as? String == "noc-dispatcher", "the timeline names who acted")
         }
     }
 
