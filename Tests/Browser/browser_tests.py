@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -109,11 +110,21 @@ class Browser:
         self.browser.close()
 
 
-def test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete(playwright, demo: Demo) -> None:
+@contextmanager
+def signed_in(playwright, demo: Demo, credentials: tuple[str, str]):
+    """A fresh browser signed in on the board; at the end, nothing loaded from outside and no console error."""
     browser = Browser(playwright, demo)
-    page = browser.page
     try:
-        browser.sign_in(*DISPATCHER)
+        browser.sign_in(*credentials)
+        yield browser
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+
+
+def test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete(playwright, demo: Demo) -> None:
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
         page.evaluate("window.loadedOnce = true")
         page.get_by_role("button", name="New ECO").click()
         page.get_by_label("Description").fill("Fiber cut at 16th and Market")
@@ -143,31 +154,21 @@ def test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete(pl
         assert journey == ["Paging", "Dispatched", "In Progress", "Complete"], f"the chip went {seen}"
         assert page.evaluate("window.loadedOnce === true"), "the page was reloaded"
         assert page.locator("#live").inner_text() == "Live"
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway(playwright, demo: Demo) -> None:
-    browser = Browser(playwright, demo)
-    try:
-        browser.sign_in(*VIEWER)
+    with signed_in(playwright, demo, VIEWER) as browser:
         browser.screenshot("viewer-board")
         assert browser.page.get_by_role("button", name="New ECO").count() == 0, "a viewer is offered New ECO"
         eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.74]}, "jobType": "CMR", "description": "Viewer's try",
                "ospTenantID": "demo-osp-front-range"}
         status, _, _ = demo.call("POST", "/api/ecos", eco, demo.session(*VIEWER))
         assert status == 403, f"the API let a viewer open an ECO ({status})"
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwright, demo: Demo) -> None:
-    browser = Browser(playwright, demo)
-    page = browser.page
-    try:
-        browser.sign_in(*DISPATCHER)
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
         script = demo.session(*DISPATCHER)
         eco = {"location": {"type": "Point", "coordinates": [-104.99, 39.745]}, "jobType": "CMR",
                "description": "Cut nobody takes", "ospTenantID": "demo-osp-front-range"}
@@ -190,9 +191,6 @@ def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwrig
         browser.screenshot("detail-retry")
         timeline = page.get_by_role("region", name="Timeline").inner_text()
         assert "ECO opened — Metro NOC dispatcher" in timeline, "the timeline does not say who opened the ECO"
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp(playwright, demo: Demo) -> None:
@@ -204,17 +202,12 @@ def test_an_osp_supervisor_sees_only_the_ecos_assigned_to_that_osp(playwright, d
         status, created, _ = demo.call("POST", "/api/ecos", eco, script)
         assert status == 201, f"create: {status} {created}"
         ids[osp] = created["eco"]["id"]
-    browser = Browser(playwright, demo)
-    page = browser.page
-    try:
-        browser.sign_in(*SUPERVISOR)
+    with signed_in(playwright, demo, SUPERVISOR) as browser:
+        page = browser.page
         page.locator(f'tr[data-eco="{ids["demo-osp-front-range"]}"]').wait_for()
         browser.screenshot("osp-board")
         assert page.locator(f'tr[data-eco="{ids["demo-osp-summit"]}"]').count() == 0, "the OSP sees another OSP's ECO"
         assert page.get_by_role("button", name="New ECO").count() == 0, "an OSP is offered New ECO"
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_an_invalid_region_upload_names_the_feature_and_changes_nothing(playwright, demo: Demo) -> None:
@@ -230,10 +223,8 @@ def test_an_invalid_region_upload_names_the_feature_and_changes_nothing(playwrig
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [square]}},
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [bowtie]}},
     ]}
-    browser = Browser(playwright, demo)
-    page = browser.page
-    try:
-        browser.sign_in(*SUPERVISOR)
+    with signed_in(playwright, demo, SUPERVISOR) as browser:
+        page = browser.page
         page.get_by_role("button", name="Pager lists").click()
         card = page.locator('section[aria-label="Pager list Downtown Denver"]')
         card.locator('input[type="file"]').set_input_files(
@@ -248,16 +239,11 @@ def test_an_invalid_region_upload_names_the_feature_and_changes_nothing(playwrig
         assert after["areaSquareMetres"] == before["areaSquareMetres"] and after["region"] == before["region"], "the region changed"
         # The browser logs the refused request itself (422) as a console error; anything else is a fault.
         browser.console_errors = [e for e in browser.console_errors if "status of 422" not in e]
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco(playwright, demo: Demo) -> None:
-    browser = Browser(playwright, demo)
-    page = browser.page
-    try:
-        browser.sign_in(*DISPATCHER)
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
         page.get_by_role("button", name="Simulators").click()
         scenarios = page.get_by_role("table", name="Scenarios").locator("tbody tr")
         scenarios.first.wait_for()
@@ -267,16 +253,11 @@ def test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco(playwrig
         simulated = page.get_by_role("table", name="Simulated ECOs").locator("tbody tr")
         assert simulated.count() >= 1, "the ECOs of the earlier tests are not shown"
         browser.screenshot("simulator-panel")
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def test_a_cut_can_be_placed_without_a_mouse(playwright, demo: Demo) -> None:
-    browser = Browser(playwright, demo)
-    page = browser.page
-    try:
-        browser.sign_in(*DISPATCHER)
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
         page.get_by_role("button", name="New ECO").focus()
         page.keyboard.press("Enter")
         page.get_by_label("Longitude").focus()
@@ -286,9 +267,6 @@ def test_a_cut_can_be_placed_without_a_mouse(playwright, demo: Demo) -> None:
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # on Place
         expect_text(page.locator(".preview"), "Would page: Downtown Denver")
-        browser.expect_nothing_from_outside_and_no_console_error()
-    finally:
-        browser.close()
 
 
 def expect_text(locator, text: str, seconds: float = 10) -> None:
