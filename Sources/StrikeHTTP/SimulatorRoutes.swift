@@ -102,7 +102,7 @@ struct SimulatorView: Encodable {
             fieldStartedAt = state.eco.fieldStartedAt.map(ISO8601.string(from:))
             fieldStep = state.eco.fieldStep
             renderTasks = state.tasks.map {
-                Task(id: $0.id, taskType: $0.taskType, status: $0.status, assignee: $0.assignee, updatedAt: ISO8601.string(from: $0.updatedAt))
+                Task(id: $0.id, taskType: $0.taskType, status: $0.status.rawValue, assignee: $0.assignee, updatedAt: ISO8601.string(from: $0.updatedAt))
             }
             calls = state.calls.map {
                 Call(

@@ -45,6 +45,13 @@ public struct RenderTask: Codable, Sendable, Equatable {
     }
 }
 
+/// The answer to listing a subsector (docs/render-api.md): `{"tasks": [...]}`.
+public struct RenderTaskList: Codable, Sendable, Equatable {
+    public var tasks: [RenderTask]
+
+    public init(tasks: [RenderTask]) { self.tasks = tasks }
+}
+
 /// What the appliance asks Render to create for an ECO.
 public struct NewRenderTask: Sendable, Equatable {
     public var subsector: String
@@ -130,7 +137,7 @@ public struct RenderClient: Sendable {
         let response = try await authorized(on: instance, repeatable: true) { token in
             OutboundRequest(method: "GET", url: url, headers: Self.headers(token, json: false))
         }
-        return try Self.decode(TaskList.self, response.body).tasks
+        return try Self.decode(RenderTaskList.self, response.body).tasks
     }
 
     private func authorized(
@@ -190,8 +197,6 @@ public struct RenderClient: Sendable {
         }
         return String(decoding: body.prefix(200), as: UTF8.self)
     }
-
-    private struct TaskList: Decodable { let tasks: [RenderTask] }
 
     private struct CreateTaskBody: Encodable {
         let subsector: String

@@ -38,7 +38,7 @@ public final class RenderSimulator: Sendable {
 
     /// OAuth2 client credentials, with the client authenticated by HTTP Basic.
     func token(_ request: Request) async -> Response {
-        let form = Dictionary(FormEncoding.decode(await SimulatorHTTP.body(request) ?? Data()), uniquingKeysWith: { first, _ in first })
+        let form = await SimulatorHTTP.form(request)
         guard form["grant_type"] == "client_credentials" else {
             return SimulatorHTTP.json(.badRequest, ["error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"])
         }
@@ -47,10 +47,10 @@ public final class RenderSimulator: Sendable {
         else {
             return SimulatorHTTP.json(.unauthorized, ["error": "invalid_client", "error_description": "unknown client or wrong secret"])
         }
-        let token = SimulatorHTTP.randomHex(32)
-        let grant = Grant(osp: instance.osp, projectID: instance.projectID, expires: store.now().addingTimeInterval(Self.tokenLifetime))
+        let token = SimulatorHTTP.randomHex(32), now = store.now()
+        let grant = Grant(osp: instance.osp, projectID: instance.projectID, expires: now.addingTimeInterval(Self.tokenLifetime))
         tokens.withLock { tokens in
-            tokens = tokens.filter { $0.value.expires > grant.expires.addingTimeInterval(-Self.tokenLifetime) }
+            tokens = tokens.filter { $0.value.expires > now }  // expired grants are dropped as new ones are made
             tokens[token] = grant
         }
         return SimulatorHTTP.json(.ok, ["access_token": token, "token_type": "Bearer", "expires_in": Int(Self.tokenLifetime)])
@@ -68,7 +68,7 @@ public final class RenderSimulator: Sendable {
             if let reference = tasks.first?.externalReference, try await playFieldWork(eco: EcoID(reference)) {
                 tasks = try await store.simulatedTasks(osp: grant.osp, project: project, subsector: subsector)
             }
-            return SimulatorHTTP.json(.ok, encoding: TaskList(tasks: tasks.map(TaskView.init)))
+            return SimulatorHTTP.json(.ok, encoding: RenderTaskList(tasks: tasks.map(Self.answer)))
         } catch {
             return SimulatorHTTP.json(.internalServerError, ["error": "internal", "message": "\(error)"])
         }
@@ -98,10 +98,10 @@ public final class RenderSimulator: Sendable {
                 ["error": "task_rejected", "message": "project \(project) is closed to new tasks for maintenance (render-fails scenario)"])
         }
         let task = SimulatedTask(
-            id: "T-" + SimulatorHTTP.randomHex(4).uppercased(), subsector: subsector, taskType: body.taskType!, status: "tasked",
+            id: "T-" + SimulatorHTTP.randomHex(4).uppercased(), subsector: subsector, taskType: body.taskType!, status: .tasked,
             description: body.description!, externalReference: body.externalReference, assignee: nil, updatedAt: store.now())
         try await store.addSimulatedTask(task, osp: grant.osp, project: project, eco: eco?.ecoID)
-        return SimulatorHTTP.json(.created, encoding: TaskView(task))
+        return SimulatorHTTP.json(.created, encoding: Self.answer(task))
     }
 
     /// Plays the ECO's field work; it starts the first time the ECO is seen dispatched. False for an ECO the
@@ -147,22 +147,10 @@ public final class RenderSimulator: Sendable {
         let externalReference: String?
     }
 
-    private struct TaskList: Encodable { let tasks: [TaskView] }
-
-    private struct TaskView: Encodable {
-        let id, subsector, taskType, status, description: String
-        let externalReference, assignee: String?
-        let updatedAt: String
-
-        init(_ task: SimulatedTask) {
-            id = task.id
-            subsector = task.subsector
-            taskType = task.taskType
-            status = task.status
-            description = task.description
-            externalReference = task.externalReference
-            assignee = task.assignee
-            updatedAt = ISO8601.string(from: task.updatedAt)
-        }
+    /// A task as Render answers it: the client's own `RenderTask`, so the wire format is written once.
+    private static func answer(_ task: SimulatedTask) -> RenderTask {
+        RenderTask(
+            id: task.id, subsector: task.subsector, taskType: task.taskType, status: task.status, description: task.description,
+            externalReference: task.externalReference, assignee: task.assignee, updatedAt: ISO8601.string(from: task.updatedAt))
     }
 }

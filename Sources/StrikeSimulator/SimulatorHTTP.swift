@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import StrikeIntegrations
 
 /// What the simulators' handlers share: reading a request as the real services do, and answering in JSON.
 enum SimulatorHTTP {
@@ -24,7 +25,12 @@ enum SimulatorHTTP {
         return try? await Data(buffer: request.collectBody(upTo: 64 << 10))
     }
 
-    static func json(_ status: HTTPResponse.Status, _ object: [String: Any?]) -> Response {
+    /// A form-encoded body by field name (the first value of a repeated one), as Twilio and OAuth send them.
+    static func form(_ request: Request) async -> [String: String] {
+        Dictionary(FormEncoding.decode(await body(request) ?? Data()), uniquingKeysWith: { first, _ in first })
+    }
+
+        static func json(_ status: HTTPResponse.Status, _ object: [String: Any?]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
     }

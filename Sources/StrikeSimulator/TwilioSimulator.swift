@@ -54,7 +54,7 @@ public final class TwilioSimulator: Service, Sendable {
 
     func placeCall(_ request: Request, account: String) async throws -> Response {
         guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }
-        let form = Dictionary(FormEncoding.decode(await SimulatorHTTP.body(request) ?? Data()), uniquingKeysWith: { first, _ in first })
+        let form = await SimulatorHTTP.form(request)
         guard let to = form["To"], !to.isEmpty else { return Self.error(.badRequest, 21201, "No 'To' number is specified") }
         guard let from = form["From"], !from.isEmpty else { return Self.error(.badRequest, 21213, "No 'From' number is specified") }
         let twiml = form["Twiml"].flatMap { $0.isEmpty ? nil : $0 }
@@ -81,10 +81,8 @@ public final class TwilioSimulator: Service, Sendable {
     /// reports the end.
     func updateCall(_ request: Request, account: String, call sid: String) async throws -> Response {
         guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }
-        guard var call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else {
-            return Self.error(.notFound, 20404, "The requested resource was not found")
-        }
-        let form = Dictionary(FormEncoding.decode(await SimulatorHTTP.body(request) ?? Data()), uniquingKeysWith: { first, _ in first })
+        guard var call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else { return Self.noSuchCall }
+        let form = await SimulatorHTTP.form(request)
         guard let status = form["Status"], ["completed", "canceled"].contains(status) else {
             return Self.error(.badRequest, 21218, "Status must be completed or canceled")
         }
@@ -101,9 +99,7 @@ public final class TwilioSimulator: Service, Sendable {
 
     func fetchCall(_ request: Request, account: String, call sid: String) async throws -> Response {
         guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }
-        guard let call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else {
-            return Self.error(.notFound, 20404, "The requested resource was not found")
-        }
+        guard let call = try await store.simulatedCall(Self.callSid(sid)), call.nocTenantID == noc else { return Self.noSuchCall }
         return SimulatorHTTP.json(.ok, Self.resource(call, account: account))
     }
 
@@ -221,6 +217,9 @@ public final class TwilioSimulator: Service, Sendable {
     }
 
     static var notAuthenticated: Response { error(.unauthorized, 20003, "Authenticate") }
+
+    /// Another account's call is answered as if it did not exist.
+    static var noSuchCall: Response { error(.notFound, 20404, "The requested resource was not found") }
 
     private static func webURL(_ text: String) -> URL? {
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { return nil }

@@ -30,14 +30,14 @@ public struct SimulatedTask: Sendable, Equatable {
     public let id: String
     public let subsector: String
     public let taskType: String
-    public let status: String
+    public let status: RenderTaskStatus
     public let description: String
     public let externalReference: String?
     public let assignee: String?
     public let updatedAt: Date
 
     public init(
-        id: String, subsector: String, taskType: String, status: String, description: String, externalReference: String?,
+        id: String, subsector: String, taskType: String, status: RenderTaskStatus, description: String, externalReference: String?,
         assignee: String?, updatedAt: Date
     ) {
         self.id = id
@@ -193,7 +193,7 @@ extension StrikeStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    task.id, osp.rawValue, project, task.subsector, eco?.rawValue, task.taskType, task.status, task.description,
+                    task.id, osp.rawValue, project, task.subsector, eco?.rawValue, task.taskType, task.status.rawValue, task.description,
                     task.externalReference, task.assignee, ISO8601.string(from: task.updatedAt),
                 ])
         }
@@ -332,7 +332,8 @@ extension StrikeStore {
 
     static func simulatedTask(_ row: Row) -> SimulatedTask {
         SimulatedTask(
-            id: row["id"], subsector: row["subsector"], taskType: row["task_type"], status: row["status"], description: row["description"],
+            id: row["id"], subsector: row["subsector"], taskType: row["task_type"],
+            status: RenderTaskStatus(rawValue: row["status"]) ?? .pending, description: row["description"],
             externalReference: row["external_reference"], assignee: row["assignee"],
             updatedAt: ISO8601.date(from: row["updated_at"]) ?? .distantPast)
     }
