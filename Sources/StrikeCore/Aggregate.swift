@@ -66,8 +66,13 @@ public enum EventCoding {
 
 /// ISO 8601 UTC timestamps with milliseconds, the one text form of time in the appliance.
 public enum ISO8601 {
+    /// Rounded to the nearest millisecond, counted in whole numbers: a text read back and written again is
+    /// the same text (formatting a parsed `…44.839` as a binary fraction would truncate it to `…44.838`).
     public static func string(from date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (milliseconds / 1000).rounded(.down)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
+        return "\(whole.dropLast()).\(String(Int(milliseconds - seconds * 1000) + 1000).dropFirst())Z"
     }
 
     public static func date(from text: String) -> Date? {

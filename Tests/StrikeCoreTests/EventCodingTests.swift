@@ -37,6 +37,21 @@ struct EventCodingTests {
         .completed(PagerRunCompleted(outcome: .exhausted, reason: "2 rounds, nobody accepted")),
     ]
 
+    /// A projection written from a fresh instant and one replayed from its stored text must agree to the
+    /// millisecond: the text of a time read back is the text it was read from.
+    @Test func aTimestampReadBackIsWrittenAsTheSameText() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let instant = Date(timeIntervalSince1970: Double.random(in: 0...4_000_000_000, using: &generator))
+            let text = ISO8601.string(from: instant)
+            #expect(ISO8601.string(from: try #require(ISO8601.date(from: text))) == text)
+            #expect(abs(try #require(ISO8601.date(from: text)).timeIntervalSince(instant)) <= 0.0005)
+        }
+        #expect(ISO8601.string(from: Date(timeIntervalSince1970: 1_795_000_000.8389)) == "2026-11-18T11:06:40.839Z")
+        #expect(ISO8601.string(from: Date(timeIntervalSince1970: 1_795_000_000.9996)) == "2026-11-18T11:06:41.000Z")
+        #expect(ISO8601.string(from: Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
+    }
+
     @Test func everyEventTypeIsCovered() {
         #expect(Set(Self.ecoEvents.map(\.type)).count == 10)
         #expect(Set(Self.pagerRunEvents.map(\.type)).count == 3)
