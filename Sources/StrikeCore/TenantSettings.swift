@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tenant's own settings (DESIGN §7), every one with a default so a new tenant works at once.
 public struct TenantSettings: Codable, Sendable, Equatable {
     /// Initial map zoom for the create form, one ECO's view and the list (the board).
@@ -31,6 +33,9 @@ public struct TenantSettings: Codable, Sendable, Equatable {
     public var listRepeats = 0
     /// How long a completed ECO is still watched for new or reopened field tasks.
     public var gracePeriodHours = 24
+    /// A tile server's URL template (`https://tiles.example.net/{z}/{x}/{y}.png`) for sites that host map tiles;
+    /// without one the dashboard's maps draw their layers on a plain background.
+    public var tileURLTemplate: String?
 
     public init() {}
 
@@ -48,6 +53,22 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         contactTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .contactTimeoutSeconds) ?? defaults.contactTimeoutSeconds
         listRepeats = try container.decodeIfPresent(Int.self, forKey: .listRepeats) ?? defaults.listRepeats
         gracePeriodHours = try container.decodeIfPresent(Int.self, forKey: .gracePeriodHours) ?? defaults.gracePeriodHours
+        tileURLTemplate = try container.decodeIfPresent(String.self, forKey: .tileURLTemplate)
+    }
+
+    /// Where the tiles come from, as a Content-Security-Policy source: `https://tiles.example.net`, or
+    /// `https://*.tile.example.org` for a template whose first host label is Leaflet's `{s}` subdomain.
+    /// `nil` when there is no template or it is not a usable http(s) template.
+    public var tileOrigin: String? {
+        guard let template = tileURLTemplate, let schemeEnd = template.range(of: "://") else { return nil }
+        let scheme = template[..<schemeEnd.lowerBound].lowercased()
+        let authority = template[schemeEnd.upperBound...].prefix { $0 != "/" }
+        let subdomains = authority.hasPrefix("{s}.")
+        let host = subdomains ? authority.dropFirst(4) : authority
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:")
+        guard ["http", "https"].contains(scheme), host.first?.isLetter == true || host.first?.isNumber == true, host.allSatisfy(allowed.contains)
+        else { return nil }
+        return "\(scheme)://\(subdomains ? "*." : "")\(host.lowercased())"
     }
 
     /// Every value out of its range, named by field.
@@ -69,6 +90,13 @@ public struct TenantSettings: Codable, Sendable, Equatable {
         check(contactTimeoutSeconds, in: Self.contactTimeoutRange, "contactTimeoutSeconds")
         check(listRepeats, in: Self.listRepeatsRange, "listRepeats")
         check(gracePeriodHours, in: Self.gracePeriodRange, "gracePeriodHours")
+        if let template = tileURLTemplate {
+            let placeholders = ["{z}", "{x}", "{y}"].allSatisfy(template.contains)
+            if template.count > 500 || tileOrigin == nil || !placeholders {
+                problems.append(
+                    FieldProblem(field: "tileURLTemplate", message: "must be an http or https URL of at most 500 characters with {z}, {x} and {y}"))
+            }
+        }
         return problems
     }
 }
@@ -80,16 +108,19 @@ public struct TenantSettingsChange: Sendable, Equatable {
     public var contactTimeoutSeconds: Int?
     public var listRepeats: Int?
     public var gracePeriodHours: Int?
+    /// `.some(nil)` (or an empty template) removes the base map; `nil` leaves it as it is.
+    public var tileURLTemplate: String??
 
     public init(
         mapZoom: TenantSettings.MapZoom? = nil, mapCenter: TenantSettings.MapCenter? = nil, contactTimeoutSeconds: Int? = nil,
-        listRepeats: Int? = nil, gracePeriodHours: Int? = nil
+        listRepeats: Int? = nil, gracePeriodHours: Int? = nil, tileURLTemplate: String?? = nil
     ) {
         self.mapZoom = mapZoom
         self.mapCenter = mapCenter
         self.contactTimeoutSeconds = contactTimeoutSeconds
         self.listRepeats = listRepeats
         self.gracePeriodHours = gracePeriodHours
+        self.tileURLTemplate = tileURLTemplate
     }
 
     /// The settings with this change made, or the problems that refuse it.
@@ -100,6 +131,10 @@ public struct TenantSettingsChange: Sendable, Equatable {
         if let contactTimeoutSeconds { changed.contactTimeoutSeconds = contactTimeoutSeconds }
         if let listRepeats { changed.listRepeats = listRepeats }
         if let gracePeriodHours { changed.gracePeriodHours = gracePeriodHours }
+        if let tileURLTemplate {
+            let trimmed = tileURLTemplate?.trimmingCharacters(in: .whitespaces)
+            changed.tileURLTemplate = trimmed?.isEmpty == false ? trimmed : nil
+        }
         let problems = changed.problems()
         guard problems.isEmpty else { throw .invalid(problems) }
         return changed

@@ -39,7 +39,7 @@ public struct StrikeAPI {
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)
-        DashboardRoutes().register(on: router)
+        DashboardRoutes(store: store).register(on: router)
         return StrikeAPI(router: router, routes: api.routes)
     }
 }
@@ -54,9 +54,16 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The policy every answer carries unless it set its own: the dashboard's page widens `img-src` by the
+    /// tile servers its tenants configured.
+    static func contentSecurityPolicy(tileOrigins: [String] = []) -> String {
+        let images = (["'self'", "data:"] + tileOrigins).joined(separator: " ")
+        return "default-src 'self'; img-src \(images); object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    }
+
     static func secure(_ response: Response) -> Response {
         var response = response
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = contentSecurityPolicy() }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"

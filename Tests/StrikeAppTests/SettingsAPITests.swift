@@ -52,4 +52,38 @@ import Testing
             #expect(audit.jsonArray.allSatisfy { $0["entity"] as? String != "tenant_settings" })
         }
     }
+
+    @Test func aTileServerTemplateAddsItsOriginToThePagePolicyAndNullRemovesIt() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let admin = try await client.signIn("noc-admin")
+            func imageSources() async throws -> String {
+                let page = try await client.get("/")
+                let policy = page.headers[.contentSecurityPolicy] ?? ""
+                return policy.split(separator: ";").first { $0.contains("img-src") }.map(String.init) ?? ""
+            }
+            #expect(try await imageSources() == " img-src 'self' data:")
+
+            for bad in ["ftp://tiles.example.net/{z}/{x}/{y}.png", "https://tiles.example.net/{z}/{x}.png", "https:///{z}/{x}/{y}",
+                "https://tiles example/{z}/{x}/{y}", "https://*.evil.example/{z}/{x}/{y}"] {
+                let refused = try await client.send(.patch, "/api/settings", ["tileURLTemplate": bad], headers: admin.headers)
+                #expect(refused.status == .unprocessableContent, "\(bad)")
+                #expect(refused.problemFields == ["tileURLTemplate"], "\(bad)")
+            }
+            #expect(try await api.world.store.settings(of: TestWorld.noc).tileURLTemplate == nil)
+
+            let template = "https://{s}.Tiles.example.net:8443/osm/{z}/{x}/{y}.png"
+            let saved = try await client.send(.patch, "/api/settings", ["tileURLTemplate": template], headers: admin.headers)
+            #expect(saved.status == .ok, "\(saved.text)")
+            #expect(saved.json["tileURLTemplate"] as? String == template)
+            #expect(try await imageSources() == " img-src 'self' data: https://*.tiles.example.net:8443")
+            let unchanged = try await client.send(.patch, "/api/settings", ["listRepeats": 1], headers: admin.headers)
+            #expect(unchanged.json["tileURLTemplate"] as? String == template, "a change that leaves it out keeps it")
+
+            let cleared = try await client.send(.patch, "/api/settings", ["tileURLTemplate": NSNull()], headers: admin.headers)
+            #expect(cleared.status == .ok)
+            #expect(cleared.json["tileURLTemplate"] == nil)
+            #expect(try await imageSources() == " img-src 'self' data:")
+        }
+    }
 }
