@@ -93,8 +93,11 @@ public struct Appliance: Sendable {
     }
 }
 
-/// The HTTP application with the appliance's workers as services, ready to `runService()` or to test.
-public func buildApplication(_ appliance: Appliance) async -> some ApplicationProtocol {
+/// The HTTP application with the appliance's workers as services, ready to `runService()` or to test;
+/// `listening` runs once the server accepts connections.
+public func buildApplication(
+    _ appliance: Appliance, listening: @escaping @Sendable () async -> Void = {}
+) async -> some ApplicationProtocol {
     var logger = Logger.strike("http")
     logger.logLevel = appliance.configuration.logLevel
     let configuration = appliance.configuration
@@ -109,6 +112,7 @@ public func buildApplication(_ appliance: Appliance) async -> some ApplicationPr
     var app = Application(
         router: api.router,
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
+        onServerRunning: { _ in await listening() },
         logger: logger)
     app.addServices(appliance.runner, appliance.twilioSimulator)
     for service in appliance.periodic { app.addServices(service) }

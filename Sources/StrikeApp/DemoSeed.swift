@@ -13,22 +13,34 @@ public enum DemoSeed {
         public let username: String
         public let password: String
         public let who: String
-        let tenant: TenantID?
-        let role: Role?
+        let isOwner: Bool
+        let tenant: TenantID
+        let role: Role
+
+        init(username: String, password: String, who: String, isOwner: Bool = false, tenant: TenantID, role: Role) {
+            self.username = username
+            self.password = password
+            self.who = who
+            self.isOwner = isOwner
+            self.tenant = tenant
+            self.role = role
+        }
     }
 
+    /// The owner is also Metro NOC's admin, so the NOC's administration pages have a demo user.
     public static let credentials = [
-        Credential(username: "owner", password: "osprey-owner-demo", who: "appliance owner", tenant: nil, role: nil),
+        Credential(username: "owner", password: "osprey-owner-demo", who: "appliance owner, Metro NOC admin", isOwner: true, tenant: noc, role: .admin),
         Credential(username: "dispatcher", password: "osprey-dispatch-demo", who: "Metro NOC dispatcher", tenant: noc, role: .dispatcher),
         Credential(username: "viewer", password: "osprey-viewer-demo", who: "Metro NOC viewer", tenant: noc, role: .viewer),
         Credential(
             username: "supervisor", password: "osprey-field-demo", who: "Front Range Fiber supervisor", tenant: northOSP, role: .admin),
     ]
 
-    /// Seeds an empty database; a database that already has the demo tenants is left as it is.
-    public static func seed(_ store: StrikeStore, passwordCost: UInt8 = 10) async throws {
+    /// Seeds an empty database; a database that already has the demo tenants is left as it is (`false`).
+    @discardableResult
+    public static func seed(_ store: StrikeStore, passwordCost: UInt8 = 10) async throws -> Bool {
         let actor = ActorID.system("demo-seed")
-        guard try await !store.tenants().contains(where: { $0.id == noc }) else { return }
+        guard try await !store.tenants().contains(where: { $0.id == noc }) else { return false }
         _ = try await store.createTenant(kind: .noc, name: "Metro NOC", id: noc, actor: actor)
         _ = try await store.createTenant(kind: .osp, name: "Front Range Fiber", jobPrefix: "E2", id: northOSP, actor: actor)
         _ = try await store.createTenant(kind: .osp, name: "Summit Splicing", jobPrefix: "SS", id: southOSP, actor: actor)
@@ -55,8 +67,9 @@ public enum DemoSeed {
         for credential in credentials {
             _ = try await Accounts.addUser(
                 store, username: credential.username, displayName: credential.who, password: credential.password,
-                owner: credential.tenant == nil, tenant: credential.tenant, role: credential.role, passwordCost: passwordCost)
+                owner: credential.isOwner, tenant: credential.tenant, role: credential.role, passwordCost: passwordCost)
         }
+        return true
     }
 
     /// Both OSPs' Render instances and the NOC's Twilio account point at the built-in simulators, so the whole

@@ -71,23 +71,25 @@ struct Demo: AsyncParsableCommand {
         }
         var configuration = try listen.configuration(databasePath: path)
         if listen.host == nil, ProcessInfo.processInfo.environment["STRIKE_HOST"] == nil { configuration.host = "0.0.0.0" }
-        try await serve(configuration) { appliance in
-            try await DemoSeed.seed(appliance.store, passwordCost: configuration.passwordCost)
-            print("Osprey Strike demo on http://localhost:\(configuration.port) (database \(path))")
+        try await DemoHistory.record(configuration, passwordCost: configuration.passwordCost)
+        let (path, port) = (path, configuration.port)
+        try await serve(configuration) {
+            print("Osprey Strike demo on http://localhost:\(port) (database \(path))")
             print("Demo sign-ins (demo databases only):")
             for credential in DemoSeed.credentials {
                 print("  \(credential.username.padding(toLength: 11, withPad: " ", startingAt: 0)) \(credential.password.padding(toLength: 21, withPad: " ", startingAt: 0)) \(credential.who)")
             }
+            fflush(nil)
         }
     }
 }
 
-/// Takes the writer lock, opens the appliance, runs until SIGTERM or SIGINT.
-private func serve(_ configuration: AppConfiguration, prepare: (Appliance) async throws -> Void = { _ in }) async throws {
+/// Takes the writer lock, opens the appliance, runs until SIGTERM or SIGINT; `listening` runs once the server
+/// accepts connections.
+private func serve(_ configuration: AppConfiguration, listening: @escaping @Sendable () async -> Void = {}) async throws {
     let lock = try WriterLock(databasePath: configuration.databasePath)
     let appliance = try await Appliance(configuration: configuration)
-    try await prepare(appliance)
-    let app = await buildApplication(appliance)
+    let app = await buildApplication(appliance, listening: listening)
     try await app.runService()
     withExtendedLifetime(lock) {}
 }

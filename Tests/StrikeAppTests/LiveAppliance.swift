@@ -8,7 +8,6 @@ import StrikeHTTP
 import StrikeIntegrations
 import StrikeStore
 import StrikeTestSupport
-import Synchronization
 import Testing
 
 /// The whole appliance as `strike serve` runs it (HTTP server on a loopback port, workers, the simulators),
@@ -24,8 +23,8 @@ final class LiveAppliance: @unchecked Sendable {
     static let accountSID = "AC" + String(repeating: "5e", count: 16)
 
     let directory: TemporaryDirectory
-    let clock: ManualClock
-    let transport = CountingTransport()
+    let driver: ClockDriver
+    var clock: ManualClock { driver.clock }
     let port: Int
     let secrets: SecretBox
     private(set) var store: StrikeStore
@@ -34,26 +33,21 @@ final class LiveAppliance: @unchecked Sendable {
     private var services: ServiceGroup?
     private let client = URLSessionTransport()
 
-    private init(directory: TemporaryDirectory, store: StrikeStore, secrets: SecretBox, port: Int, clock: ManualClock) {
-        self.clock = clock
+    private init(directory: TemporaryDirectory, store: StrikeStore, secrets: SecretBox, port: Int, driver: ClockDriver) {
+        self.driver = driver
         self.directory = directory
         self.store = store
         self.secrets = secrets
         self.port = port
     }
 
-    /// The appliance's instants: the epoch plus the time the manual clock has moved.
-    static func now(_ clock: ManualClock) -> @Sendable () -> Date {
-        { epoch.addingTimeInterval(clock.now.offset.seconds) }
-    }
-
     /// A running appliance with the simulated world set up; `speed` is the simulators' speed factor.
     static func start(speed: Double = 5, defaultScenario: SimulatorScenario = .happyPath) async throws -> LiveAppliance {
         let directory = try TemporaryDirectory()
         let secrets = SecretBox.random()
-        let clock = ManualClock()
-        let store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: now(clock))
-        let live = LiveAppliance(directory: directory, store: store, secrets: secrets, port: try freeLoopbackPort(), clock: clock)
+        let driver = ClockDriver()
+        let store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: driver.instants(from: epoch))
+        let live = LiveAppliance(directory: directory, store: store, secrets: secrets, port: try freeLoopbackPort(), driver: driver)
         try await live.seed(speed: speed, defaultScenario: defaultScenario)
         try await live.startServer()
         return live
@@ -88,7 +82,7 @@ final class LiveAppliance: @unchecked Sendable {
         configuration.databasePath = directory.path("strike.db")
         configuration.port = port
         configuration.passwordCost = 4
-        let appliance = try await Appliance(configuration: configuration, store: store, clock: clock, transport: transport)
+        let appliance = try await Appliance(configuration: configuration, store: store, clock: clock, transport: driver.transport)
         let app = await buildApplication(appliance)
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "e2e")))
         services = group
@@ -104,7 +98,7 @@ final class LiveAppliance: @unchecked Sendable {
     /// Stops the appliance as a restart does, and starts it again on the same database and port.
     func restart() async throws {
         await stop()
-        store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: Self.now(clock))
+        store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: driver.instants(from: Self.epoch))
         try await startServer()
     }
 
@@ -189,23 +183,14 @@ final class LiveAppliance: @unchecked Sendable {
 
     // MARK: Time
 
-    /// Moves the appliance's clock `step` at a time until `condition` holds, letting the appliance work a few
-    /// real milliseconds after each step (and waiting for its HTTP calls between its parts to finish, so the
-    /// clock does not run ahead of them); records an issue if `limit` of appliance time passes first.
+    /// Moves the appliance's clock `step` at a time until `condition` holds (`ClockDriver.run`); records an
+    /// issue if `limit` of appliance time passes first.
     func run(
         until what: String, step: Duration = .milliseconds(100), limit: Duration = .seconds(900),
         _ condition: () async throws -> Bool
     ) async throws {
-        var elapsed = Duration.zero
-        while elapsed <= limit {
-            if try await condition() { return }
-            let settle = Date().addingTimeInterval(0.05)
-            while transport.inFlight > 0, Date() < settle { try await Task.sleep(for: .milliseconds(1)) }
-            clock.advance(by: step)
-            elapsed += step
-            try await Task.sleep(for: .milliseconds(3))
-        }
-        Issue.record("not reached within \(limit) of appliance time: \(what)")
+        let reached = try await driver.run(step: step, limit: limit, until: condition)
+        if !reached { Issue.record("not reached within \(limit) of appliance time: \(what)") }
     }
 
     /// Runs until the ECO's status and integration status are these.
@@ -217,25 +202,6 @@ final class LiveAppliance: @unchecked Sendable {
             return state.status == status && (integration == nil || state.integration == integration)
         }
     }
-}
-
-/// The transport the appliance's parts talk to each other through (clients to simulators, simulators to
-/// webhooks), counting the requests in flight.
-final class CountingTransport: HTTPTransport {
-    private let base = URLSessionTransport()
-    private let count = Atomic<Int>(0)
-
-    var inFlight: Int { count.load(ordering: .relaxed) }
-
-    func send(_ request: OutboundRequest) async throws -> InboundResponse {
-        count.add(1, ordering: .relaxed)
-        defer { count.subtract(1, ordering: .relaxed) }
-        return try await base.send(request)
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// A TCP port on 127.0.0.1 nobody listens on right now.

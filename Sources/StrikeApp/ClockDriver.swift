@@ -1,0 +1,61 @@
+public import Foundation
+public import StrikeCore
+public import StrikeIntegrations
+import Synchronization
+
+/// Runs a whole appliance on a `ManualClock`, hours in seconds: it moves the clock one step at a time while
+/// the appliance works, and before each step waits for the HTTP calls between the appliance's parts (clients
+/// to the simulators, simulators to the webhooks) to finish, so the clock never runs ahead of them. The tests
+/// play the simulators' scenarios with it; the demo makes its past ECOs with it.
+public final class ClockDriver: Sendable {
+    public let clock: ManualClock
+    /// The transport the appliance's parts talk through; give it to the `Appliance`.
+    public let transport: CountingTransport
+
+    public init(clock: ManualClock = ManualClock(), transport: CountingTransport = CountingTransport()) {
+        self.clock = clock
+        self.transport = transport
+    }
+
+    /// The appliance's instants on this clock, for its store: `start` plus the time the clock has moved.
+    public func instants(from start: Date) -> @Sendable () -> Date {
+        let clock = self.clock
+        return {
+            let moved = clock.now.offset.components
+            return start.addingTimeInterval(Double(moved.seconds) + Double(moved.attoseconds) / 1e18)
+        }
+    }
+
+    /// Moves the clock `step` at a time until `condition` holds, letting the appliance work a few real
+    /// milliseconds after each step; `false` when `limit` of appliance time passed first.
+    public func run(
+        step: Duration = .milliseconds(100), limit: Duration, until condition: () async throws -> Bool
+    ) async throws -> Bool {
+        var elapsed = Duration.zero
+        while elapsed <= limit {
+            if try await condition() { return true }
+            let settle = ContinuousClock.now.advanced(by: .milliseconds(50))
+            while transport.inFlight > 0, ContinuousClock.now < settle { try await Task.sleep(for: .milliseconds(1)) }
+            clock.advance(by: step)
+            elapsed += step
+            try await Task.sleep(for: .milliseconds(3))
+        }
+        return false
+    }
+}
+
+/// An HTTP transport that counts the requests in flight through it.
+public final class CountingTransport: HTTPTransport {
+    private let base = URLSessionTransport()
+    private let count = Atomic<Int>(0)
+
+    public init() {}
+
+    public var inFlight: Int { count.load(ordering: .relaxed) }
+
+    public func send(_ request: OutboundRequest) async throws -> InboundResponse {
+        count.add(1, ordering: .relaxed)
+        defer { count.subtract(1, ordering: .relaxed) }
+        return try await base.send(request)
+    }
+}
