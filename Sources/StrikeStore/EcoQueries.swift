@@ -206,27 +206,28 @@ extension StrikeStore {
         }
     }
 
-    /// Every event of the ECO and of its pager runs, in log order, payloads upcast.
     /// Who each actor is, in words: a user's display name, an API token's name (`token: …`), or `appliance` for
     /// the appliance's own workers. An actor no longer known keeps no name.
     public func actorNames(_ actors: Set<String>) async throws -> [String: String] {
-        try await writer.read { db in
-            var names: [String: String] = [:]
-            for actor in actors {
-                if actor.hasPrefix("system:") {
-                    names[actor] = "appliance"
-                } else if actor.hasPrefix("user:") {
-                    names[actor] = try String.fetchOne(
-                        db, sql: "SELECT display_name FROM app_user WHERE id = ?", arguments: [String(actor.dropFirst(5))])
-                } else if actor.hasPrefix("token:") {
-                    names[actor] = try String.fetchOne(db, sql: "SELECT name FROM api_token WHERE id = ?", arguments: [String(actor.dropFirst(6))])
-                        .map { "token: \($0)" }
-                }
-            }
-            return names
-        }
+        try await writer.read { db in try Self.actorNames(actors, db) }
     }
 
+    static func actorNames(_ actors: Set<String>, _ db: Database) throws -> [String: String] {
+        var names: [String: String] = [:]
+        for actor in actors {
+            if actor.hasPrefix("system:") {
+                names[actor] = "appliance"
+            } else if actor.hasPrefix("user:") {
+                names[actor] = try String.fetchOne(db, sql: "SELECT display_name FROM app_user WHERE id = ?", arguments: [String(actor.dropFirst(5))])
+            } else if actor.hasPrefix("token:") {
+                names[actor] = try String.fetchOne(db, sql: "SELECT name FROM api_token WHERE id = ?", arguments: [String(actor.dropFirst(6))])
+                    .map { "token: \($0)" }
+            }
+        }
+        return names
+    }
+
+    /// Every event of the ECO and of its pager runs, in log order, payloads upcast.
     public func timeline(of ecoID: EcoID) async throws -> [TimelineEntry] {
         try await writer.read { db in
             let runs = try String.fetchAll(db, sql: "SELECT run_id FROM pager_run_view WHERE eco_id = ?", arguments: [ecoID.rawValue])

@@ -62,7 +62,9 @@ import Testing
             #expect(after.json["areaSquareMetres"] as? Double == area)
             #expect(((after.json["region"] as? [String: Any])?["coordinates"] as? [Any])?.count == 2)
             let audit = try await client.get("/api/tenant-audit-log", headers: admin.headers)
-            #expect(audit.jsonArray.filter { $0["action"] as? String == "set-region" }.count == 1)
+            let regionChanges = audit.jsonArray.filter { $0["action"] as? String == "set-region" }
+            #expect(regionChanges.count == 1)
+            #expect(regionChanges.first?["actorName"] as? String == "osp-admin", "the audit log names who made the change")
         }
     }
 
