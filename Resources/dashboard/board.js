@@ -1,8 +1,9 @@
-// The ECO board: the active tenant's ECOs with their display status, filtered and searched, kept live by
-// /api/stream. The browser's EventSource reconnects by itself and sends Last-Event-ID, so nothing is missed;
-// while it is away the bar says so.
+// The ECO board: the active tenant's ECOs with their display status, in a table and on the map over the
+// pager-list regions, filtered and searched, kept live by /api/stream. The browser's EventSource reconnects by
+// itself and sends Last-Event-ID, so nothing is missed; while it is away the bar says so.
 import { api } from "/app/api.js";
 import { h, slug } from "/app/dom.js";
+import { ecoLayer, makeMap, regionsLayer, visiblePagerLists } from "/app/map.js";
 
 const STATUSES = ["Pending", "Paging", "Dispatched", "Assigned", "In Progress", "Blocked", "Complete", "Closed", "Needs escalation", "Cancelled"];
 const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected",
@@ -10,6 +11,8 @@ const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChan
 
 export function showBoard(view, membership, { onNew, onOpen }) {
   const rows = new Map();
+  const shapes = new Map();
+  const mapElement = h("div", { class: "map board-map", "aria-label": "Map of the ECOs and the pager-list regions" });
   const search = h("input", { type: "search", name: "q", placeholder: "Job, description…", "aria-label": "Search ECOs" });
   const status = h("select", { name: "displayStatus", "aria-label": "Status" },
     h("option", { value: "" }, "Any status"), ...STATUSES.map((s) => h("option", { value: s }, s)));
@@ -24,7 +27,15 @@ export function showBoard(view, membership, { onNew, onOpen }) {
     h("div", { class: "board-head" }, h("h1", {}, `ECOs — ${membership.tenantName}`),
       mayOpen ? h("button", { class: "primary", type: "button", onclick: () => onNew() }, "New ECO") : null),
     h("div", { class: "filters" }, h("label", {}, "Search", search), h("label", {}, "Status", status)),
-    table, empty);
+    mapElement, table, empty);
+  let map = null;
+  let stopped = false;
+  api("GET", "/api/settings").then(async (settings) => {
+    if (stopped) return;
+    map = makeMap(mapElement, settings, "list");
+    regionsLayer(await visiblePagerLists(membership)).addTo(map);
+    for (const layer of shapes.values()) layer.addTo(map);
+  }).catch((error) => { mapElement.textContent = `The map cannot be shown: ${error.message}`; });
 
   function row(eco) {
     return h("tr", { "data-eco": eco.id },
@@ -44,11 +55,16 @@ export function showBoard(view, membership, { onNew, onOpen }) {
 
   function show(eco) {
     const existing = rows.get(eco.id);
+    shapes.get(eco.id)?.remove();
+    shapes.delete(eco.id);
     if (!matches(eco)) { existing?.remove(); rows.delete(eco.id); }
     else {
       const fresh = row(eco);
       if (existing) existing.replaceWith(fresh); else body.prepend(fresh);
       rows.set(eco.id, fresh);
+      const shape = ecoLayer(eco).bindTooltip(`${eco.jobID} — ${eco.displayStatus}`).on("click", () => onOpen(eco.id));
+      shapes.set(eco.id, shape);
+      if (map) shape.addTo(map);
     }
     empty.textContent = rows.size ? "" : "No ECOs match.";
   }
@@ -60,6 +76,8 @@ export function showBoard(view, membership, { onNew, onOpen }) {
     const page = await api("GET", `/api/ecos?${query}`);
     rows.clear();
     body.replaceChildren();
+    for (const shape of shapes.values()) shape.remove();
+    shapes.clear();
     for (const eco of page.items.reverse()) show(eco);
     empty.textContent = rows.size ? "" : "No ECOs match.";
   }
@@ -79,5 +97,5 @@ export function showBoard(view, membership, { onNew, onOpen }) {
   stream.addEventListener("error", () => { live.textContent = "Offline — reconnecting"; live.classList.add("offline"); });
 
   load().catch((error) => { empty.textContent = error.message; });
-  return () => stream.close();
+  return () => { stopped = true; stream.close(); map?.remove(); };
 }

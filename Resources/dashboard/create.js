@@ -1,10 +1,10 @@
 // Opening an ECO: place a point (or draw a line) on the map, say what it is and which contractor, see which
-// pager list would be called, submit once. The form's one Idempotency-Key makes a double click or a
+// pager list would be called (the contractor's regions are drawn on the map), submit once. The form's one Idempotency-Key makes a double click or a
 // retried request return the same ECO instead of a second one.
 import { circleMarker, polyline } from "/app/vendor/leaflet/leaflet.esm.js";
 import { api, randomKey } from "/app/api.js";
 import { h } from "/app/dom.js";
-import { makeMap } from "/app/map.js";
+import { makeMap, regionsLayer } from "/app/map.js";
 
 const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
 
@@ -40,6 +40,17 @@ export async function showCreate(view, { onCreated, onCancel }) {
   const map = makeMap(mapElement, settings, "create");
   let points = [];
   let drawn = null;
+  let regions = null;
+
+  /// The chosen contractor's pager-list regions; without them the map still places the cut.
+  async function showRegions() {
+    regions?.remove();
+    regions = null;
+    if (!osp.value) return;
+    const lists = await api("GET", `/api/pager-lists?osp=${encodeURIComponent(osp.value)}`).catch(() => []);
+    regions = regionsLayer(lists).addTo(map);
+    regions.bringToBack();
+  }
 
   function redraw() {
     drawn?.remove();
@@ -85,7 +96,8 @@ export async function showCreate(view, { onCreated, onCancel }) {
 
   map.on("click", (event) => add([event.latlng.lat, event.latlng.lng]));
   shape.addEventListener("change", clear);
-  osp.addEventListener("change", lookUp);
+  osp.addEventListener("change", () => { lookUp(); showRegions(); });
+  showRegions();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

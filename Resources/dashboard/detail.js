@@ -1,16 +1,21 @@
 // One ECO: its display status and reason, its place on the map, its Render tasks, every pager run with each
-// call, the whole timeline (who, when, what), and the actions the caller's role allows. Kept live.
-import { circleMarker, geoJSON } from "/app/vendor/leaflet/leaflet.esm.js";
+// call, the whole timeline (who, when, what), and the actions the caller's role allows (retry, cancel with a
+// reason, edit the details). Kept live, except while the operator is typing: then the page waits for them.
 import { api } from "/app/api.js";
 import { h, slug } from "/app/dom.js";
-import { makeMap } from "/app/map.js";
+import { ecoLayer, makeMap } from "/app/map.js";
 import { ATTEMPT, OUTCOME, RUN, describe } from "/app/words.js";
 
 const when = (text) => new Date(text).toLocaleString();
 
+const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
+
 export function showDetail(view, membership, ecoID, { onBack }) {
   const mayAct = membership.tenantKind === "NOC" && membership.role !== "viewer";
   let map = null;
+  /// Set while the operator edits or types a reason; a live update then waits until they are done.
+  let typing = false;
+  let behind = false;
 
   async function render() {
     const [detail, runs, timeline, settings] = await Promise.all([
@@ -20,6 +25,8 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     const eco = detail.eco;
     const mapElement = h("div", { class: "map small", "aria-label": "Where the ECO is" });
     const problem = h("p", { class: "error", role: "alert" });
+    typing = false;
+    behind = false;
     view.replaceChildren(
       h("p", {}, h("button", { type: "button", onclick: () => onBack() }, "← All ECOs")),
       h("section", { class: "card", "aria-label": "ECO" },
@@ -35,10 +42,7 @@ export function showDetail(view, membership, ecoID, { onBack }) {
       h("section", { class: "card", "aria-label": "Timeline" }, h("h2", {}, "Timeline"), timelineList(timeline.entries)));
     map?.remove();
     map = makeMap(mapElement, settings, "view");
-    const layer = geoJSON(eco.location, {
-      pointToLayer: (_, latlng) => circleMarker(latlng, { radius: 8, color: "#b42318" }),
-      style: { color: "#b42318", weight: 4 },
-    }).addTo(map);
+    const layer = ecoLayer(eco).addTo(map);
     if (eco.location.type === "Point") map.setView(layer.getBounds().getCenter(), settings.mapZoom.view);
     else map.fitBounds(layer.getBounds(), { padding: [20, 20] });
   }
@@ -46,27 +50,54 @@ export function showDetail(view, membership, ecoID, { onBack }) {
   function actions(eco, problem) {
     const buttons = [];
     if (eco.displayStatus === "Needs escalation") {
-      buttons.push(h("button", { class: "primary", type: "button", onclick: () => act("retry", {}, problem) }, "Retry"));
+      buttons.push(h("button", { class: "primary", type: "button", onclick: () => act("POST", "retry", {}, problem) }, "Retry"));
     }
     if (!["Cancelled", "Closed"].includes(eco.displayStatus)) {
-      const reason = h("input", { name: "reason", "aria-label": "Reason for cancelling", placeholder: "Reason for cancelling" });
-      buttons.push(h("form", { class: "cancel", onsubmit: (event) => { event.preventDefault(); act("cancel", { reason: reason.value }, problem); } },
+      const reason = h("input", { name: "reason", "aria-label": "Reason for cancelling", placeholder: "Reason for cancelling",
+        oninput: () => { typing = reason.value !== ""; } });
+      buttons.push(h("form", { class: "cancel", onsubmit: (event) => { event.preventDefault(); act("POST", "cancel", { reason: reason.value }, problem); } },
         reason, h("button", { type: "submit" }, "Cancel ECO")));
+      buttons.push(editForm(eco, problem));
     }
     return h("div", { class: "actions" }, ...buttons);
   }
 
-  async function act(action, body, problem) {
+  /// Job type and description, sent with the version they were read at: a change made meanwhile is a 409.
+  function editForm(eco, problem) {
+    const jobType = h("select", { name: "jobType" }, ...JOB_TYPES.map(([value, label]) => h("option", { value, selected: value === eco.jobType }, label)));
+    const description = h("textarea", { name: "description", rows: 3 }, eco.description);
+    const fields = h("div", { class: "edit-fields", hidden: true },
+      h("label", {}, "Job type", jobType), h("label", {}, "Description", description),
+      h("div", { class: "actions" }, h("button", { class: "primary", type: "submit" }, "Save details"),
+        h("button", { type: "button", onclick: () => { typing = false; if (behind) render(); else fields.hidden = true; } }, "Discard")));
+    const open = h("button", { type: "button", "aria-expanded": "false", onclick: () => {
+      fields.hidden = false;
+      open.hidden = true;
+      typing = true;
+      description.focus();
+    } }, "Edit details");
+    return h("form", { class: "edit", "aria-label": "Edit details", onsubmit: (event) => {
+      event.preventDefault();
+      act("PATCH", "", { jobType: jobType.value, description: description.value, expectedVersion: eco.version }, problem);
+    } }, open, fields);
+  }
+  async function act(method, action, body, problem) {
     try {
-      await api("POST", `/api/ecos/${ecoID}/${action}`, body);
+      await api(method, `/api/ecos/${ecoID}${action ? `/${action}` : ""}`, body);
       await render();
     } catch (error) {
-      problem.textContent = error.fields?.length ? error.fields.map((f) => f.message).join(" ") : error.message;
+      problem.textContent = error.status === 409
+        ? "Someone changed this ECO meanwhile. Discard to see the latest, then make your change again."
+        : error.fields?.length ? error.fields.map((f) => `${f.field}: ${f.message}`).join(" ") : error.message;
     }
   }
 
   const stream = new EventSource(`/api/stream?tenant=${encodeURIComponent(membership.tenantID)}`);
-  const refresh = (message) => { if (JSON.parse(message.data).ecoID === ecoID) render().catch(() => {}); };
+  const refresh = (message) => {
+    if (JSON.parse(message.data).ecoID !== ecoID) return;
+    if (typing) { behind = true; return; }
+    render().catch(() => {});
+  };
   for (const type of ["EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected", "EcoGracePeriodStarted",
     "EcoHardCompleted", "EcoStaleDetected", "EcoCancelled", "EcoDetailsUpdated", "PagerRunStarted", "PagerAttemptRecorded", "PagerRunCompleted"]) {
     stream.addEventListener(type, refresh);

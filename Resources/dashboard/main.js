@@ -1,16 +1,26 @@
-// The dashboard's shell: sign-in, the tenant switcher, sign-out, and the view of the active tenant.
+// The dashboard's shell: sign-in, the tenant switcher, sign-out, and the sections the caller's role in the
+// active tenant may use: the ECOs for everyone, and for admins the tenant's administration. The appliance
+// owner also has the Appliance section, and lands there when they belong to no tenant.
 import { api, ApiError, setSession } from "/app/api.js";
+import { ROLE, word } from "/app/adminwords.js";
+import { showAppliance } from "/app/appliance.js";
+import { showAuditLog } from "/app/auditlog.js";
 import { showBoard } from "/app/board.js";
 import { showCreate } from "/app/create.js";
 import { showDetail } from "/app/detail.js";
+import { fieldAccountTitle, showFieldAccount } from "/app/fieldaccount.js";
 import { showPagerLists } from "/app/pagerlists.js";
+import { showSettings } from "/app/settings.js";
 import { showSimulator } from "/app/simulator.js";
+import { showTokens } from "/app/tokens.js";
+import { showUsers } from "/app/users.js";
 import { h } from "/app/dom.js";
 
 const view = document.getElementById("view");
 const bar = document.querySelector(".bar");
 const tenantPicker = document.getElementById("tenant");
 let stopView = () => {};
+let caller = null;
 
 async function start() {
   try {
@@ -48,20 +58,33 @@ function showSignIn(message) {
 }
 
 function enter(me) {
+  caller = me;
   setSession({ csrf: me.csrfToken ?? null });
   const memberships = me.memberships;
+  document.getElementById("who").textContent = me.user?.displayName ?? me.token?.name ?? "";
   if (memberships.length === 0) {
+    if (me.user?.isOwner) return enterAsOwnerOnly();
     showProblem(new Error("Your account is not a member of any tenant yet. Ask the appliance owner to add you."));
     return;
   }
   const remembered = localStorage.getItem("strike.tenant");
   const chosen = memberships.find((m) => m.tenantID === remembered) ?? memberships[0];
   tenantPicker.replaceChildren(...memberships.map((m) =>
-    h("option", { value: m.tenantID, selected: m.tenantID === chosen.tenantID }, `${m.tenantName} (${m.role})`)));
+    h("option", { value: m.tenantID, selected: m.tenantID === chosen.tenantID }, `${m.tenantName} (${word(ROLE, m.role)})`)));
   tenantPicker.parentElement.hidden = memberships.length < 2;
-  document.getElementById("who").textContent = me.user?.displayName ?? me.token?.name ?? "";
   bar.hidden = false;
   open(chosen);
+}
+
+/// An owner who belongs to no tenant has the appliance to look after, and nothing else.
+function enterAsOwnerOnly() {
+  setSession({ tenant: null });
+  tenantPicker.parentElement.hidden = true;
+  document.getElementById("live").textContent = "";
+  bar.hidden = false;
+  const nav = document.getElementById("sections");
+  nav.replaceChildren(section("Appliance", () => showAppliance(view, { me: caller })));
+  nav.firstChild.click();
 }
 
 function open(membership) {
@@ -84,23 +107,44 @@ function open(membership) {
 
 /// The sections the active tenant's role may use, beside the board.
 function showNavigation(membership) {
-  const nav = document.getElementById("sections");
-  const sections = [h("button", { type: "button", onclick: () => open(membership) }, "ECOs")];
-  if (membership.tenantKind === "OSP" && membership.role === "admin") {
-    sections.push(h("button", { type: "button", onclick: () => {
-      stopView();
-      stopView = () => {};
-      showPagerLists(view).catch(showProblem);
-    } }, "Pager lists"));
+  const isAdmin = membership.role === "admin";
+  const board = h("button", { type: "button", "aria-current": "page", onclick: () => open(membership) }, "ECOs");
+  const sections = [board];
+  if (membership.tenantKind === "OSP" && isAdmin) sections.push(section("Pager lists", () => showPagerLists(view)));
+  if (membership.tenantKind === "NOC") sections.push(section("Simulators", () => showSimulator(view, membership)));
+  if (isAdmin) {
+    sections.push(
+      section("Users", () => showUsers(view, membership, { me: caller, onSelfChanged: start })),
+      section("API tokens", () => showTokens(view, membership)),
+      section(fieldAccountTitle(membership), () => showFieldAccount(view, membership)),
+      section("Settings", () => showSettings(view, membership)),
+      section("Audit log", () => showAuditLog(view, membership, { me: caller })));
   }
-  if (membership.tenantKind === "NOC") {
-    sections.push(h("button", { type: "button", onclick: () => { stopView(); stopView = showSimulator(view, membership); } }, "Simulators"));
-  }
-  nav.replaceChildren(...sections);
+  if (caller?.user?.isOwner) sections.push(section("Appliance", () => showAppliance(view, { me: caller })));
+  document.getElementById("sections").replaceChildren(...sections);
+}
+
+/// A section's button: it stops the current view and shows its own, which either answers with how to stop it
+/// (a live view) or is a page that loads once (a promise).
+function section(label, show) {
+  return h("button", { type: "button", onclick: (event) => {
+    stopView();
+    stopView = () => {};
+    for (const button of document.querySelectorAll("#sections button")) button.removeAttribute("aria-current");
+    event.currentTarget.setAttribute("aria-current", "page");
+    try {
+      const shown = show();
+      if (typeof shown === "function") stopView = shown;
+      else Promise.resolve(shown).catch(showProblem);
+    } catch (error) {
+      showProblem(error);
+    }
+  } }, label);
 }
 
 tenantPicker.addEventListener("change", async () => {
   const me = await api("GET", "/api/me");
+  caller = me;
   const membership = me.memberships.find((m) => m.tenantID === tenantPicker.value);
   if (membership) open(membership);
 });
@@ -108,6 +152,7 @@ tenantPicker.addEventListener("change", async () => {
 document.getElementById("sign-out").addEventListener("click", async () => {
   try { await api("DELETE", "/api/session"); } catch { /* signed out already */ }
   setSession({ csrf: null, tenant: null });
+  caller = null;
   showSignIn("You are signed out.");
 });
 

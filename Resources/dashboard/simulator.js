@@ -2,6 +2,7 @@
 // ECO's own scenario (dispatchers), and what each simulated ECO has done so far, refreshed every few seconds.
 import { api } from "/app/api.js";
 import { h } from "/app/dom.js";
+import { CALL, TASK } from "/app/words.js";
 
 export function showSimulator(view, membership) {
   const mayConfigure = membership.role === "admin";
@@ -9,7 +10,8 @@ export function showSimulator(view, membership) {
   let timer = null;
 
   async function render() {
-    const state = await api("GET", "/api/simulator");
+    const [state, ecos] = await Promise.all([api("GET", "/api/simulator"), api("GET", "/api/ecos?limit=200")]);
+    const jobs = new Map(ecos.items.map((eco) => [eco.id, eco]));
     const names = state.scenarios.map((s) => s.name);
     const problem = h("p", { class: "error", role: "alert" });
     const scenarioPicker = (value, onChange, label) => h("select", { "aria-label": label, disabled: !onChange, onchange: onChange },
@@ -37,13 +39,13 @@ export function showSimulator(view, membership) {
           h("table", { "aria-label": "Simulated ECOs" },
             h("thead", {}, h("tr", {}, h("th", {}, "ECO"), h("th", {}, "Scenario"), h("th", {}, "Render tasks"), h("th", {}, "Calls"))),
             h("tbody", {}, ...state.ecos.map((eco) => h("tr", { "data-eco": eco.ecoID },
-              h("td", {}, eco.ecoID.slice(0, 8)),
+              h("td", {}, jobs.get(eco.ecoID)?.jobID ?? "an older ECO", h("span", { class: "reason" }, jobs.get(eco.ecoID)?.description ?? "")),
               h("td", {}, scenarioPicker(eco.scenario, mayChoose ? async (event) => {
                 try { await api("PUT", `/api/simulator/ecos/${eco.ecoID}`, { scenario: event.target.value }); await render(); }
                 catch (error) { problem.textContent = error.message; }
               } : null, "Scenario of this ECO")),
-              h("td", {}, eco.renderTasks.map((t) => `${t.id} ${t.status}`).join(", ") || "—"),
-              h("td", {}, eco.calls.map((c) => `${c.to}: ${c.status}${c.heard ? ` (“${c.heard}”)` : ""}`).join("; ") || "—")))))));
+              h("td", {}, eco.renderTasks.map((t) => `${t.id}: ${TASK[t.status] ?? "changed"}`).join(", ") || "—"),
+              h("td", {}, eco.calls.map((c) => `${c.to}: ${CALL[c.status] ?? "update"}${c.heard ? ` (“${c.heard}”)` : ""}`).join("; ") || "—")))))));
   }
 
   // A refresh replaces the page: it waits while the operator is in one of its controls.

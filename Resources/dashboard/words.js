@@ -6,6 +6,15 @@ export const ATTEMPT = {
 export const RUN = { NOT_STARTED: "Not started", RUNNING: "Calling", COMPLETED: "Finished" };
 export const OUTCOME = { DISPATCHED: "Accepted", EXHAUSTED: "Nobody accepted", FAILED: "Could not call", CANCELLED: "Stopped: ECO cancelled" };
 const INTEGRATION = { PENDING: "Waiting for Render", TASKED: "Task made in Render; paging", DISPATCHED: "Accepted by the contractor", FAILED: "Failed" };
+/// Render's task statuses and Twilio's call statuses, as an operator says them.
+export const TASK = {
+  blueprinted: "planned", pending: "waiting", tasked: "sent to the field", allocated: "assigned to a crew", releasable: "ready to release",
+  released: "work started", jeopardy: "in jeopardy", completed: "complete",
+};
+export const CALL = {
+  queued: "queued", initiated: "dialling", ringing: "ringing", "in-progress": "on the call", completed: "call ended", busy: "busy",
+  "no-answer": "no answer", failed: "failed", canceled: "cancelled",
+};
 const WORK = { OPEN: "Open", IN_PROGRESS: "Work in progress", COMPLETED: "Work complete", HARD_COMPLETE: "Closed", CANCELLED: "Cancelled" };
 
 /// One timeline entry as a sentence.
@@ -20,7 +29,7 @@ export function describe(entry) {
       return `${INTEGRATION[to.status] ?? "Integration changed"}${stage}${p.reason ? `: ${p.reason}` : ""}`;
     }
     case "EcoStatusChanged": return `${WORK[p.to] ?? "Status changed"}${p.reason ? `: ${p.reason}` : ""}`;
-    case "EcoTaskChanged": return `Render task ${p.taskID}: ${p.status}${p.assignee ? `, ${p.assignee}` : ""}`;
+    case "EcoTaskChanged": return `Render task ${p.taskID}: ${TASK[p.status] ?? "changed"}${p.assignee ? `, ${p.assignee}` : ""}`;
     case "EcoLateCloneDetected": return `Follow-on task ${p.taskID} appeared in Render`;
     case "EcoGracePeriodStarted": return "Grace period started: still watching Render for new work";
     case "EcoHardCompleted": return "Closed: the grace period ended with nothing new";

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -42,6 +44,8 @@ class Demo:
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "demo.log"
+        # In the API's form: the ECOs made before it are the demo's past.
+        self.started_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         command = [str(binary), "demo", "--db", str(workdir / "demo.db"), "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(command, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, cwd=workdir)
         deadline = time.monotonic() + 90
@@ -79,9 +83,9 @@ class Demo:
 class Browser:
     """One page in headless Chromium that records every request it makes and every console error."""
 
-    def __init__(self, playwright, demo: Demo):
+    def __init__(self, playwright, demo: Demo, viewport: tuple[int, int] = (1280, 800)):
         self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        self.context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.page: Page = self.context.new_page()
         self.requests: list[str] = []
         self.console_errors: list[str] = []
@@ -111,9 +115,9 @@ class Browser:
 
 
 @contextmanager
-def signed_in(playwright, demo: Demo, credentials: tuple[str, str]):
+def signed_in(playwright, demo: Demo, credentials: tuple[str, str], viewport: tuple[int, int] = (1280, 800)):
     """A fresh browser signed in on the board; at the end, nothing loaded from outside and no console error."""
-    browser = Browser(playwright, demo)
+    browser = Browser(playwright, demo, viewport)
     try:
         browser.sign_in(*credentials)
         yield browser
@@ -278,6 +282,295 @@ def expect_text(locator, text: str, seconds: float = 10) -> None:
     raise AssertionError(f"expected {text!r}, saw {locator.inner_text()!r}")
 
 
+# Administration. The demo's owner is also Metro NOC's admin (README, "The demo").
+NOC_ADMIN = ("owner", "osprey-owner-demo")
+
+
+def open_section(page: Page, name: str) -> None:
+    page.locator("#sections").get_by_role("button", name=name, exact=True).click()
+
+
+def beside(page: Page, label: str, part: str = ".field-error"):
+    """What is shown beside the field labelled `label`: its error slot, or its `.hint`."""
+    return page.locator("div.field", has=page.get_by_label(label, exact=True)).locator(part)
+
+
+def expect_some_text(locator, part: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if part in locator.inner_text():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected text with {part!r}, saw {locator.inner_text()!r}")
+
+
+def forgive_refusals(browser: Browser, *statuses: int) -> None:
+    """The browser logs a refused request itself as a console error; the refusals a test asked for are no fault."""
+    browser.console_errors = [e for e in browser.console_errors if not any(f"status of {status}" in e for status in statuses)]
+
+
+def test_a_noc_admin_never_sees_the_twilio_auth_token_and_an_empty_field_keeps_it(playwright, demo: Demo) -> None:
+    admin = demo.session(*NOC_ADMIN)
+    status, stored, _ = demo.call("GET", "/api/twilio-account", headers=admin)
+    assert status == 200 and stored["authTokenSet"], f"the demo's Twilio account: {status} {stored}"
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "Twilio account")
+        token = page.get_by_label("Auth token", exact=True)
+        expect_text(beside(page, "Auth token", ".hint"), "Set — leave empty to keep it.")
+        assert token.input_value() == "" and token.get_attribute("type") == "password", "the auth token's field shows something"
+        assert "demo-twilio-auth-token" not in page.content(), "the page holds the auth token"
+        browser.screenshot("twilio-account")
+
+        with page.expect_request(lambda request: request.method == "PUT" and request.url.endswith("/api/twilio-account")) as sent:
+            page.get_by_role("button", name="Save").click()
+        assert "authToken" not in json.loads(sent.value.post_data), "an empty field was sent as a new auth token"
+        expect_text(page.locator("#view .status"), "Saved. The auth token is set.")
+        status, saved, _ = demo.call("GET", "/api/twilio-account", headers=admin)
+        assert status == 200 and saved["authTokenSet"], f"saving with the field empty lost the token: {saved}"
+        assert {k: saved[k] for k in ("mode", "accountSID", "fromNumber")} == {k: stored[k] for k in ("mode", "accountSID", "fromNumber")}
+        assert token.input_value() == "", "the auth token's field is filled after saving"
+
+        page.get_by_label("Calls come from", exact=True).fill("12")
+        page.get_by_role("button", name="Save").click()
+        expect_some_text(beside(page, "Calls come from"), "E.164")
+        browser.screenshot("twilio-account-refused")
+        status, after, _ = demo.call("GET", "/api/twilio-account", headers=admin)
+        assert after == saved, f"a refused save changed the account: {after}"
+        assert "demo-twilio-auth-token" not in page.content(), "the page holds the auth token"
+        forgive_refusals(browser, 422)
+
+
+def test_an_admin_makes_an_api_token_whose_secret_is_shown_once_and_revokes_it(playwright, demo: Demo) -> None:
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "API tokens")
+        page.get_by_label("Name", exact=True).fill("Nightly ECO report")
+        page.get_by_label("Role", exact=True).select_option(label="Dispatcher")
+        page.get_by_role("button", name="Make token").click()
+        panel = page.get_by_role("region", name="New token's secret")
+        secret = panel.get_by_role("textbox").input_value()
+        assert secret.startswith("strk_"), f"no secret is shown: {secret!r}"
+        assert "it will not be shown again" in panel.inner_text(), "the page does not say the secret is shown once"
+        browser.screenshot("token-secret")
+        status, me, _ = demo.call("GET", "/api/me", headers={"Authorization": f"Bearer {secret}"})
+        assert status == 200 and me["token"]["role"] == "dispatcher", f"the shown secret does not work: {status} {me}"
+
+        page.reload()
+        page.get_by_role("table", name="ECOs").wait_for()
+        open_section(page, "API tokens")
+        row = page.get_by_role("table", name="API tokens").locator("tbody tr", has_text="Nightly ECO report")
+        row.wait_for()
+        assert secret not in page.content(), "the secret is on the page after a reload"
+        assert row.locator("td").nth(1).inner_text() == "Dispatcher"
+
+        row.get_by_role("button", name="Revoke").click()
+        row.get_by_role("button", name="Press again to revoke").click()
+        expect_some_text(page.locator("#view .status"), "is revoked")
+        assert row.count() == 0, "the revoked token is still listed as in use"
+        status, _, _ = demo.call("GET", "/api/me", headers={"Authorization": f"Bearer {secret}"})
+        assert status == 401, f"the revoked token still works ({status})"
+
+
+def test_an_admin_adds_a_user_and_the_audit_log_says_who_did_it(playwright, demo: Demo) -> None:
+    admin = demo.session(*NOC_ADMIN)
+    _, me, _ = demo.call("GET", "/api/me", headers=admin)
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "Users")
+        form = page.get_by_role("form", name="Add a user")
+
+        def add(username: str) -> None:
+            form.get_by_label("Username", exact=True).fill(username)
+            form.get_by_label("Display name", exact=True).fill("Night Dispatcher")
+            form.get_by_label("Password", exact=True).fill("night-shift-2026")
+            form.get_by_label("Role", exact=True).select_option(label="Dispatcher")
+            form.get_by_role("button", name="Add user").click()
+
+        add("night.dispatcher")
+        expect_text(form.locator(".status"), "Added Night Dispatcher (night.dispatcher) as Dispatcher.")
+        row = page.get_by_role("table", name="Members").locator("tbody tr", has_text="night.dispatcher")
+        assert row.get_by_role("combobox").input_value() == "dispatcher"
+        status, members, _ = demo.call("GET", "/api/users", headers=admin)
+        assert any(m["user"]["username"] == "night.dispatcher" and m["role"] == "dispatcher" for m in members), members
+
+        add("night.dispatcher")  # taken: refused beside the username
+        expect_some_text(beside(page, "Username"), "taken")
+        browser.screenshot("users-refused")
+        _, again, _ = demo.call("GET", "/api/users", headers=admin)
+        assert len(again) == len(members), "a refused user was added"
+        forgive_refusals(browser, 409, 422)
+
+        open_section(page, "Audit log")
+        newest = page.get_by_role("table", name="Audit log").locator("tbody tr").first
+        newest.wait_for()
+        assert newest.locator('[data-role="what"]').inner_text() == "Night Dispatcher added as Dispatcher", newest.inner_text()
+        assert newest.locator('[data-role="who"]').inner_text() == me["user"]["displayName"], newest.inner_text()
+        browser.screenshot("audit-log")
+
+
+def test_an_admin_changes_the_list_zoom_and_an_out_of_range_value_is_refused(playwright, demo: Demo) -> None:
+    admin = demo.session(*NOC_ADMIN)
+    _, before, _ = demo.call("GET", "/api/settings", headers=admin)
+    zoom = 12 if before["mapZoom"]["list"] != 12 else 13
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "Settings")
+        page.get_by_label("ECO list map zoom", exact=True).fill(str(zoom))
+        page.get_by_role("button", name="Save settings").click()
+        expect_text(page.locator("#view .status"), "Saved.")
+        _, saved, _ = demo.call("GET", "/api/settings", headers=admin)
+        assert saved["mapZoom"] == {**before["mapZoom"], "list": zoom}, f"the zoom was not saved: {saved}"
+        assert {k: v for k, v in saved.items() if k != "mapZoom"} == {k: v for k, v in before.items() if k != "mapZoom"}
+
+        page.get_by_label("ECO list map zoom", exact=True).fill("25")
+        page.get_by_role("button", name="Save settings").click()
+        expect_some_text(beside(page, "ECO list map zoom"), "1 to 20")
+        browser.screenshot("settings-refused")
+        _, after, _ = demo.call("GET", "/api/settings", headers=admin)
+        assert after == saved, f"a refused value changed the settings: {after}"
+        forgive_refusals(browser, 422)
+
+
+def test_the_owner_adds_an_osp_and_links_it_to_the_noc(playwright, demo: Demo) -> None:
+    owner = demo.session(*NOC_ADMIN)
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "Appliance")
+        form = page.get_by_role("form", name="Add a tenant")
+        form.get_by_label("Kind", exact=True).select_option(label="OSP (contractor)")
+        form.get_by_label("Name", exact=True).fill("Canyon Cabling")
+        form.get_by_label("Job prefix", exact=True).fill("cc")
+        form.get_by_role("button", name="Add tenant").click()
+        expect_some_text(beside(page, "Job prefix"), "capital letters")
+        form.get_by_label("Job prefix", exact=True).fill("CC")
+        form.get_by_role("button", name="Add tenant").click()
+        expect_some_text(form.locator(".status"), "Added Canyon Cabling")
+        page.get_by_role("table", name="Tenants").locator("tr", has_text="Canyon Cabling").wait_for()
+        _, tenants, _ = demo.call("GET", "/api/tenants", headers=owner)
+        canyon = next(t for t in tenants if t["name"] == "Canyon Cabling")
+        assert canyon["kind"] == "OSP" and canyon["jobPrefix"] == "CC", canyon
+
+        link = page.get_by_role("form", name="Link a NOC and an OSP")
+        link.get_by_label("NOC", exact=True).select_option(label="Metro NOC")
+        link.get_by_label("OSP", exact=True).select_option(label="Canyon Cabling")
+        link.get_by_label("Status", exact=True).select_option(label="Suspended")
+        link.get_by_role("button", name="Save link").click()
+        expect_text(page.get_by_role("region", name="Links", exact=True).locator(".status").first, "Metro NOC → Canyon Cabling: Suspended.")
+        _, links, _ = demo.call("GET", "/api/links", headers=owner)
+        assert {"nocTenantID": "demo-noc-metro", "ospTenantID": canyon["id"], "status": "suspended"} in links, links
+
+        audit = page.get_by_role("table", name="Audit log").locator("tbody tr").first
+        expect_text(audit.locator('[data-role="what"]'), "Metro NOC linked to Canyon Cabling: Suspended")
+        browser.screenshot("appliance")
+        forgive_refusals(browser, 422)
+
+
+# What an operator must never see: the appliance's stored names, or a value the page failed to put in words.
+INTERNAL_NAMES = re.compile(
+    r"\b(HARD_COMPLETE|IN_PROGRESS|NO_ANSWER|NO_RESPONSE|NOT_STARTED|DISPATCHED|TASKED|FAILED|PENDING|COMPLETED|CANCELLED|RUNNING"
+    r"|DECLINED|ACCEPTED|TIMEOUT|EXHAUSTED|OPEN|BUSY|CALLING|RINGING|ANSWERED|undefined|null|NaN)\b|\[object Object\]")
+
+
+def expect_no_internal_names(page: Page, where: str) -> None:
+    found = INTERNAL_NAMES.findall(page.locator("body").inner_text())
+    assert not found, f"{where} shows internal names: {found}"
+
+
+def slug(text: str) -> str:
+    """A display status as the dashboard's CSS class: "Needs escalation" → "needs-escalation"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower())
+
+
+def past_ecos(demo: Demo) -> list[dict]:
+    """The ECOs `strike demo` played before it started serving."""
+    status, listed, _ = demo.call("GET", "/api/ecos?limit=200", headers=demo.session(*DISPATCHER))
+    assert status == 200, listed
+    return [eco for eco in listed["items"] if eco["createdAt"] < demo.started_at]
+
+
+def test_the_board_maps_the_past_ecos_over_the_regions_and_every_page_speaks_in_words(playwright, demo: Demo) -> None:
+    past = past_ecos(demo)
+    assert {eco["displayStatus"] for eco in past} >= {"Closed", "Needs escalation", "Cancelled", "Complete"}, past
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
+        page.locator("path.region").first.wait_for()
+        assert page.locator("path.region").count() == 3, "the three pager-list regions around Denver are not drawn"
+        rows = page.locator("table[aria-label=ECOs] tbody tr")
+        assert page.locator("path.eco-shape").count() == rows.count(), "not every ECO on the board is on the map"
+        for eco in past:
+            assert page.locator(f"path.eco-shape.{slug(eco['displayStatus'])}").count() >= 1, f"no {eco['displayStatus']} shape"
+        browser.screenshot("board-map")
+        expect_no_internal_names(page, "the board")
+        for eco in past:
+            page.locator(f'tr[data-eco="{eco["id"]}"] a').click()
+            page.get_by_role("region", name="Timeline").locator("li").first.wait_for()
+            expect_text(page.locator('[data-role="status"]'), eco["displayStatus"])
+            expect_no_internal_names(page, f"the detail of {eco['jobID']} ({eco['displayStatus']})")
+            page.get_by_role("button", name="← All ECOs").click()
+            page.get_by_role("table", name="ECOs").wait_for()
+        page.get_by_role("button", name="Simulators").click()
+        page.get_by_role("table", name="Simulated ECOs").wait_for()
+        expect_no_internal_names(page, "the simulator panel")
+
+
+def test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwritten(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    eco = next(eco for eco in past_ecos(demo) if eco["displayStatus"] == "Needs escalation")
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
+        page.locator(f'tr[data-eco="{eco["id"]}"] a').click()
+        page.get_by_role("button", name="Edit details").click()
+        page.get_by_label("Description").fill(eco["description"] + "; pump truck needed")
+        page.get_by_label("Job type").select_option("MFR")
+        page.get_by_role("button", name="Save details").click()
+        page.locator("section[aria-label=ECO] > p", has_text="pump truck needed").wait_for()
+        timeline = page.get_by_role("region", name="Timeline")
+        expect_some_text(timeline, "Details edited — Metro NOC dispatcher")
+        status, saved, _ = demo.call("GET", f"/api/ecos/{eco['id']}", headers=script)
+        assert saved["eco"]["jobType"] == "MFR" and saved["eco"]["description"].endswith("pump truck needed"), saved
+
+        # Someone else changes it while this page's form is open: saving is refused, nothing is overwritten.
+        page.get_by_role("button", name="Edit details").click()
+        page.get_by_label("Description").fill("My stale change")
+        status, _, _ = demo.call("PATCH", f"/api/ecos/{eco['id']}",
+                                 {"description": "Changed from another desk", "expectedVersion": saved["eco"]["version"]}, script)
+        assert status == 200
+        page.get_by_role("button", name="Save details").click()
+        expect_some_text(page.locator("section[aria-label=ECO] p.error"), "Someone changed this ECO meanwhile")
+        forgive_refusals(browser, 409)
+        status, kept, _ = demo.call("GET", f"/api/ecos/{eco['id']}", headers=script)
+        assert kept["eco"]["description"] == "Changed from another desk", kept["eco"]["description"]
+        page.get_by_role("button", name="Discard").click()
+        page.locator("section[aria-label=ECO] > p", has_text="Changed from another desk").wait_for()
+        browser.screenshot("edit-details")
+
+
+def test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet(playwright, demo: Demo) -> None:
+    eco = past_ecos(demo)[0]
+    for width, height in ((1280, 800), (820, 1180), (1180, 820)):
+        with signed_in(playwright, demo, DISPATCHER, viewport=(width, height)) as browser:
+            page = browser.page
+            def fits(where: str) -> None:
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                assert overflow <= 0, f"{where} at {width}×{height} is {overflow} px wider than the screen"
+            page.locator("path.region").first.wait_for()
+            fits("the board")
+            new = page.get_by_role("button", name="New ECO")
+            box = new.bounding_box()
+            assert box and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, "New ECO is off the screen"
+            browser.screenshot(f"board-{width}x{height}")
+            page.locator(f'tr[data-eco="{eco["id"]}"] a').click()
+            page.get_by_role("region", name="Timeline").locator("li").first.wait_for()
+            fits("the ECO detail")
+            browser.screenshot(f"detail-{width}x{height}")
+            page.get_by_role("button", name="← All ECOs").click()
+            page.get_by_role("button", name="New ECO").click()
+            page.get_by_role("button", name="Open ECO").wait_for()
+            fits("the New ECO form")
+            browser.screenshot(f"create-{width}x{height}")
+
+
 TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
@@ -286,6 +579,14 @@ TESTS = [
     test_an_invalid_region_upload_names_the_feature_and_changes_nothing,
     test_the_simulator_panel_shows_the_scenarios_and_each_simulated_eco,
     test_a_cut_can_be_placed_without_a_mouse,
+    test_a_noc_admin_never_sees_the_twilio_auth_token_and_an_empty_field_keeps_it,
+    test_an_admin_makes_an_api_token_whose_secret_is_shown_once_and_revokes_it,
+    test_an_admin_adds_a_user_and_the_audit_log_says_who_did_it,
+    test_an_admin_changes_the_list_zoom_and_an_out_of_range_value_is_refused,
+    test_the_owner_adds_an_osp_and_links_it_to_the_noc,
+    test_the_board_maps_the_past_ecos_over_the_regions_and_every_page_speaks_in_words,
+    test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwritten,
+    test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet,
 ]
 
 
