@@ -18,8 +18,11 @@ FUZZ := $(VENV)/bin/python Tests/Fuzz/fuzz.py --binary .build/debug/strike
 INTEROP := $(VENV)/bin/python Tests/Interop/twilio_interop.py --binary .build/debug/strike
 # The dashboard in Debian's Chromium (above), driven by Playwright from Tests/requirements.txt.
 BROWSER := $(VENV)/bin/python Tests/Browser/browser_tests.py --binary .build/debug/strike
+# The release binary, alone in an empty directory, serves the whole dashboard.
+RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib --product strike
+ONE_BINARY = $(VENV)/bin/python Tests/Release/one_binary.py --binary "$$($(RELEASE_BUILD) --show-bin-path)/strike"
 
-.PHONY: deps venv build test fuzz interop browser demo release bench clean
+.PHONY: deps venv build test fuzz interop browser one-binary demo release bench clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -54,6 +57,8 @@ test: deps venv
 	$(INTEROP)
 	$(BROWSER)
 	$(FUZZ)
+	$(RELEASE_BUILD)
+	$(ONE_BINARY)
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
 fuzz: deps venv
@@ -70,6 +75,11 @@ interop: deps venv
 browser: deps venv
 	$(SWIFT) build
 	$(BROWSER)
+
+# `swift build -c release --static-swift-stdlib`, then its `strike` copied alone into an empty directory.
+one-binary: deps venv
+	$(RELEASE_BUILD)
+	$(ONE_BINARY)
 
 demo: build
 	.build/debug/strike demo --db demo.db --port 8080

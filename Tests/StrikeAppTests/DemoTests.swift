@@ -1,5 +1,6 @@
 import Foundation
 import StrikeApp
+import StrikeCore
 import StrikeIntegrations
 import StrikeTestSupport
 import Testing
@@ -27,5 +28,80 @@ import Testing
                     body: try JSONSerialization.data(withJSONObject: ["username": credential.username, "password": credential.password])))
             #expect(answer.status == 200, "\(credential.username) signs in: \(String(decoding: answer.body, as: UTF8.self))")
         }
+    }
+
+    /// The demo's past ECOs are real ones: opened by the dispatcher, played by the simulators through the
+    /// workers to varied ends, each with the timeline that tells it; `strike verify` finds the log and the
+    /// projections in agreement, and the simulators are back at their defaults for the live demo.
+    @Test func theDemoHasAPastOfEcosPlayedThroughToVariedEnds() async throws {
+        let directory = try TemporaryDirectory()
+        let port = try freeLoopbackPort()
+        let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--host", "127.0.0.1", "--port", "\(port)"])
+        let up = try await demo.wait(upTo: 90) { $0.lines.contains { $0.contains("supervisor") } }
+        #expect(up, "the demo did not start: \(demo.standardError)")
+
+        let http = URLSessionTransport()
+        let base = "http://127.0.0.1:\(port)"
+        let signIn = try await http.send(
+            OutboundRequest(
+                method: "POST", url: URL(string: "\(base)/api/session")!, headers: ["Content-Type": "application/json"],
+                body: try JSONSerialization.data(withJSONObject: ["username": "dispatcher", "password": "osprey-dispatch-demo"])))
+        let cookie = try #require(signIn.headers.first { $0.key.lowercased() == "set-cookie" }?.value.split(separator: ";").first)
+        func get(_ path: String) async throws -> Any {
+            let answer = try await http.send(
+                OutboundRequest(
+                    method: "GET", url: URL(string: base + path)!, headers: ["Cookie": String(cookie), "X-Tenant-ID": DemoSeed.noc.rawValue],
+                    body: nil))
+            #expect(answer.status == 200, "\(path): \(String(decoding: answer.body, as: UTF8.self))")
+            return try JSONSerialization.jsonObject(with: answer.body)
+        }
+
+        let ecos = try #require((try await get("/api/ecos?limit=50") as? [String: Any])?["items"] as? [[String: Any]])
+        let statuses = ecos.compactMap { $0["displayStatus"] as? String }
+        #expect(ecos.count >= 5)
+        #expect(Set(statuses).isSuperset(of: ["Closed", "Needs escalation", "Cancelled", "Complete"]), "\(statuses)")
+        #expect(Set(ecos.compactMap { $0["ospTenantID"] as? String }) == [DemoSeed.northOSP.rawValue, DemoSeed.southOSP.rawValue])
+        let newest = ecos.compactMap { ($0["createdAt"] as? String).flatMap(ISO8601.date(from:)) }.max() ?? .distantFuture
+        #expect(newest < Date(), "every past ECO was opened before the demo started")
+
+        for eco in ecos {
+            let id = try #require(eco["id"] as? String)
+            let entries = try #require((try await get("/api/ecos/\(id)/timeline") as? [String: Any])?["entries"] as? [[String: Any]])
+            let types = entries.compactMap { $0["type"] as? String }
+            #expect(types.first == "EcoCreated")
+            #expect(entries.first?["actorName"] as? String == "Metro NOC dispatcher")
+            switch eco["displayStatus"] as? String {
+            case "Closed":
+                #expect(types.contains("PagerRunCompleted") && types.contains("EcoGracePeriodStarted") && types.contains("EcoHardCompleted"), "\(types)")
+            case "Complete":
+                #expect(types.contains("EcoGracePeriodStarted") && !types.contains("EcoHardCompleted"), "\(types)")
+            case "Needs escalation":
+                #expect((eco["displayReason"] as? String)?.isEmpty == false)
+            case "Cancelled":
+                #expect(types.contains("EcoCancelled") && types.contains("PagerRunStarted"), "\(types)")
+            default:
+                Issue.record("a past ECO is still \(eco["displayStatus"] ?? "?")")
+            }
+        }
+        let simulator = try #require(try await get("/api/simulator") as? [String: Any])
+        #expect(simulator["defaultScenario"] as? String == "happy-path")
+        #expect(simulator["speed"] as? Double == 1)
+
+        #expect(demo.stop(SIGTERM) == 0)
+        let verify = try runProduct("strike", ["verify", "--db", directory.path("demo.db")])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
+    /// The README's demo section lists every printed sign-in and shows the board.
+    @Test func theReadmeListsTheDemoSignInsAndShowsTheBoard() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appending(path: "README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "\n## The demo\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        for credential in DemoSeed.credentials {
+            #expect(section.contains("| `\(credential.username)` | `\(credential.password)` |"), "\(credential.username)")
+        }
+        let image = try #require(section.firstMatch(of: /!\[[^\]]+\]\(([^)]+\.png)\)/)?.1)
+        let png = try Data(contentsOf: root.appending(path: String(image)))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(image) is a PNG")
     }
 }
