@@ -19,11 +19,9 @@ public enum Accounts {
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let hash = await Passwords.hash(password, cost: passwordCost)
-        let user = try await store.createUser(
-            username: username, displayName: displayName ?? username, passwordHash: hash, isOwner: owner, actor: .system("cli"))
-        if let tenant, let role {
-            try await store.addMembership(userID: user.id, tenantID: tenant, role: role, actor: .system("cli"))
-        }
-        return user
+        let membership = tenant.flatMap { tenant in role.map { (tenant: tenant, role: $0) } }
+        return try await store.createUser(
+            username: username, displayName: displayName ?? username, passwordHash: hash, isOwner: owner, membership: membership,
+            actor: .system("cli"))
     }
 }

@@ -11,6 +11,15 @@ struct NewMemberBody: RequestBody {
     let role: Role
 }
 
+/// The owner's: a new account (`displayName` and `password` given) or an existing one (neither given).
+struct TenantMemberBody: RequestBody {
+    static let fields: Set<String> = ["username", "displayName", "password", "role"]
+    let username: String
+    let displayName: String?
+    let password: String?
+    let role: Role
+}
+
 struct RoleBody: RequestBody {
     static let fields: Set<String> = ["role"]
     let role: Role
@@ -21,7 +30,8 @@ struct MemberView: Encodable {
     let role: Role
 }
 
-/// A tenant admin's users: who belongs to the tenant, with which role.
+/// Who belongs to a tenant, with which role: a tenant admin's users, made as new accounts; and for the owner,
+/// any tenant's members, new accounts or existing ones (so a tenant the owner just added gets its first admin).
 struct UserRoutes {
     let store: StrikeStore
     let settings: APISettings
@@ -31,24 +41,67 @@ struct UserRoutes {
         api.add(.post, "/api/users", access: .member(.admin), create)
         api.add(.put, "/api/users/{id}/role", access: .member(.admin), setRole)
         api.add(.delete, "/api/users/{id}/membership", access: .member(.admin), remove)
+        api.add(.get, "/api/tenants/{id}/members", access: .owner, tenantMembers)
+        api.add(.post, "/api/tenants/{id}/members", access: .owner, addTenantMember)
     }
 
     @Sendable func list(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
-        try jsonResponse(try await store.members(of: try context.requireTenant().id).map { MemberView(user: $0.user, role: $0.role) })
+        try jsonResponse(try await members(of: try context.requireTenant().id))
     }
 
     @Sendable func create(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
         let body = try await request.decodeBody(NewMemberBody.self, context: context)
-        let displayName = body.displayName.trimmingCharacters(in: .whitespaces)
-        let problems = Passwords.usernameProblems(body.username) + Passwords.problems(body.password)
-            + (displayName.isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
-        guard problems.isEmpty else { throw Problem.invalid(problems) }
-        let actor = try context.requireCaller().actor
-        let hash = await Passwords.hash(body.password, cost: settings.passwordCost)
-        let user = try await store.createUser(username: body.username, displayName: displayName, passwordHash: hash, isOwner: false, actor: actor)
-        try await store.addMembership(userID: user.id, tenantID: tenant.id, role: body.role, actor: actor)
+        let user = try await newAccount(
+            username: body.username, displayName: body.displayName, password: body.password, role: body.role, tenant: tenant.id, context)
         return try jsonResponse(MemberView(user: user, role: body.role), status: .created)
+    }
+
+    @Sendable func tenantMembers(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        try jsonResponse(try await members(of: try await ownersTenant(context)))
+    }
+
+    @Sendable func addTenantMember(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        let tenant = try await ownersTenant(context)
+        let body = try await request.decodeBody(TenantMemberBody.self, context: context)
+        let user: User
+        switch (body.displayName, body.password) {
+        case (let displayName?, let password?):
+            user = try await newAccount(
+                username: body.username, displayName: displayName, password: password, role: body.role, tenant: tenant, context)
+        case (nil, nil):
+            user = try await store.addMember(username: body.username, tenantID: tenant, role: body.role, actor: try context.requireCaller().actor)
+        case (nil, _):
+            throw Problem.invalid([FieldProblem(field: "displayName", message: "is required for a new account (leave out password to add an existing one)")])
+        case (_, nil):
+            throw Problem.invalid([FieldProblem(field: "password", message: "is required for a new account (leave out displayName to add an existing one)")])
+        }
+        return try jsonResponse(MemberView(user: user, role: body.role), status: .created)
+    }
+
+    private func members(of tenant: TenantID) async throws -> [MemberView] {
+        try await store.members(of: tenant).map { MemberView(user: $0.user, role: $0.role) }
+    }
+
+    /// The tenant named in the path, for the owner; 404 when there is none.
+    private func ownersTenant(_ context: StrikeRequestContext) async throws -> TenantID {
+        let id = TenantID(try context.parameters.require("id"))
+        guard try await store.tenants().contains(where: { $0.id == id }) else { throw Problem.notFound("there is no such tenant") }
+        return id
+    }
+
+    /// A new account, a member of `tenant` with `role`, made in one transaction once its fields are valid.
+    private func newAccount(
+        username: String, displayName: String, password: String, role: Role, tenant: TenantID, _ context: StrikeRequestContext
+    ) async throws -> User {
+        let name = displayName.trimmingCharacters(in: .whitespaces)
+        let problems = Passwords.usernameProblems(username) + Passwords.problems(password)
+            + (name.isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
+        guard problems.isEmpty else { throw Problem.invalid(problems) }
+        let hash = await Passwords.hash(password, cost: settings.passwordCost)
+        return try await store.createUser(
+            username: username, displayName: name, passwordHash: hash, isOwner: false, membership: (tenant, role),
+            actor: try context.requireCaller().actor)
     }
 
     @Sendable func setRole(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {

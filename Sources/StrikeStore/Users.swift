@@ -71,17 +71,18 @@ public struct APIToken: Codable, Sendable, Equatable {
 
 /// Why an account operation was refused.
 public struct AccountError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser, lastAdmin }
+    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser, lastAdmin, alreadyMember }
     public let code: Code
     public let message: String
     public var description: String { message }
 }
 
 extension StrikeStore {
-    /// Adds a user; `requireNoOwner` makes it the one-time creation of the first owner, atomically.
+    /// Adds a user, with `membership` a member of that tenant in the same transaction; `requireNoOwner` makes it
+    /// the one-time creation of the first owner, atomically.
     public func createUser(
         username: String, displayName: String, passwordHash: String, isOwner: Bool, requireNoOwner: Bool = false,
-        actor: ActorID
+        membership: (tenant: TenantID, role: Role)? = nil, actor: ActorID
     ) async throws -> User {
         let at = now()
         let id = UUID().uuidString.lowercased()
@@ -98,6 +99,23 @@ extension StrikeStore {
                 arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
             let user = try Self.user(id: id, db)
             try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
+            if let membership { try Self.setMembership(userID: id, tenantID: membership.tenant, role: membership.role, at: at, actor: actor, db) }
+            return user
+        }
+    }
+
+    /// Makes an existing user a member of a tenant; refused when they already are one.
+    public func addMember(username: String, tenantID: TenantID, role: Role, actor: ActorID) async throws -> User {
+        let at = now()
+        return try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
+                throw DomainError.invalid([FieldProblem(field: "username", message: "is no user of this appliance")])
+            }
+            let user = User(row: row)
+            let member = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ? AND tenant_id = ?)", arguments: [user.id, tenantID.rawValue])
+            guard member != true else { throw AccountError(code: .alreadyMember, message: "\(username) is already a member of this tenant") }
+            try Self.setMembership(userID: user.id, tenantID: tenantID, role: role, at: at, actor: actor, db)
             return user
         }
     }
@@ -150,21 +168,17 @@ extension StrikeStore {
         }
     }
 
-    public func addMembership(userID: String, tenantID: TenantID, role: Role, actor: ActorID) async throws {
-        let at = now()
-        try await writer.write { db in
-            _ = try Self.tenant(tenantID, db)
-            _ = try Self.user(id: userID, db)
-            try db.execute(
-                sql: """
-                    INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(user_id, tenant_id) DO UPDATE SET role = excluded.role
-                    """,
-                arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
-            try AuditLog.record(
-                db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
-                before: nil as String?, after: role.rawValue)
-        }
+    private static func setMembership(userID: String, tenantID: TenantID, role: Role, at: Date, actor: ActorID, _ db: Database) throws {
+        _ = try tenant(tenantID, db)
+        try db.execute(
+            sql: """
+                INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(user_id, tenant_id) DO UPDATE SET role = excluded.role
+                """,
+            arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
+        try AuditLog.record(
+            db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
+            before: nil as String?, after: role.rawValue)
     }
 
     /// The members of a tenant with their roles, by username.

@@ -63,7 +63,8 @@ import Testing
         let api = try await APIWorld.make()
         try await api.addOtherTenants()
         let routes = await api.routes()
-        let idRoutes = routes.filter { $0.path.contains("{id}") }
+        // The owner's routes reach every tenant by design; RouteTableTests shows every member is refused them.
+        let idRoutes = routes.filter { $0.path.contains("{id}") && $0.access != .owner }
         try await api.test { client in
             for route in idRoutes {
                 let fixture = Self.fixtures.first { route.path.hasPrefix($0.prefix) }
