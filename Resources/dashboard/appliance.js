@@ -1,10 +1,10 @@
-// The appliance owner's page: every tenant (adding a NOC, or an OSP with the prefix its job numbers carry), the
-// links that let a NOC open ECOs for an OSP (made, suspended or resumed here), and the whole appliance's audit
-// log. The owner may belong to no tenant at all: this page needs none. A new tenant has no members yet, and the
-// API offers the owner no way to add one, so the page says which command adds its first admin.
+// The appliance owner's page: every tenant (adding a NOC, or an OSP with the prefix its job numbers carry), each
+// tenant's members (a new account or an existing user added with a role: how a new tenant gets its first
+// admin), the links that let a NOC open ECOs for an OSP (made, suspended or resumed here), and the whole
+// appliance's audit log. The owner may belong to no tenant at all: this page needs none.
 import { api } from "/app/api.js";
 import { h } from "/app/dom.js";
-import { KIND, LINK, word } from "/app/adminwords.js";
+import { KIND, LINK, ROLE, word } from "/app/adminwords.js";
 import { auditLog, directory } from "/app/auditlog.js";
 import { choice, field, formError, refocus, statusLine, whenSubmitted } from "/app/forms.js";
 
@@ -20,6 +20,7 @@ export async function showAppliance(view, { me }) {
     await refresh();
     linkStatus.textContent = saidOf(link);
   });
+  const members = membersSection();
 
   view.replaceChildren(
     h("h1", {}, "Appliance"),
@@ -28,7 +29,8 @@ export async function showAppliance(view, { me }) {
       h("p", { class: "muted" }, "A NOC opens ECOs; an OSP (a contractor) works them and numbers its jobs with its prefix."),
       h("div", { class: "table-scroll" }, h("table", { "aria-label": "Tenants" },
         h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Kind"), h("th", {}, "Job prefix"), h("th", {}, "ID"))), tenantRows)),
-      newTenantForm(() => refresh())),
+      newTenantForm(async (tenant) => { await refresh(); members.show(tenant.id); })),
+    members.section,
     h("section", { class: "card", "aria-label": "Links" },
       h("h2", {}, "Links between NOCs and OSPs"),
       h("p", { class: "muted" }, "Only an active link lets the NOC open ECOs for the OSP."),
@@ -44,6 +46,7 @@ export async function showAppliance(view, { me }) {
     tenantRows.replaceChildren(...all.map(tenantRow));
     linkRows.replaceChildren(...links.map(linkRow));
     offerTenants(linkForm, all);
+    members.offer(all);
     const names = directory({ me, tenants: all, formerMember: (id) => `A user (${id.slice(0, 8)})` });
     auditSlot.replaceChildren(auditLog("/api/audit-log", names, { withTenant: true }));
   }
@@ -91,9 +94,8 @@ function newTenantForm(onAdded) {
     const tenant = await api("POST", "/api/tenants", body);
     form.reset();
     prefix.hidden = false;
-    await onAdded();
-    done.replaceChildren(`Added ${tenant.name} (${word(KIND, tenant.kind)}). It has no members yet: add its first admin on the appliance with `,
-      h("code", {}, `strike user add --tenant ${tenant.id} --role admin --username …`), ".");
+    await onAdded(tenant);
+    done.textContent = `Added ${tenant.name} (${word(KIND, tenant.kind)}). It has no members yet: add its first admin under Members.`;
   });
   return form;
 }
@@ -124,4 +126,61 @@ function offerTenants(form, tenants) {
     select.replaceChildren(...tenants.filter((tenant) => tenant.kind === kind)
       .map((tenant) => h("option", { value: tenant.id, selected: tenant.id === chosen }, tenant.name)));
   }
+}
+
+/// One tenant's members, chosen from a list, and the form that adds one: a new account when a display name and
+/// a password are given, an existing user when both are left empty.
+function membersSection() {
+  const tenant = h("select", { name: "tenant", "aria-label": "Tenant whose members are shown" });
+  const rows = h("tbody");
+  const status = statusLine();
+  const form = h("form", { class: "admin-form", "aria-label": "Add a member", novalidate: true },
+    h("h3", {}, "Add a member"),
+    h("div", { class: "form-grid" },
+      field("Username", h("input", { name: "username", autocomplete: "off", spellcheck: "false", required: true })),
+      field("Role", choice("role", ROLE, "admin")),
+      field("Display name", h("input", { name: "displayName", autocomplete: "off" }), { hint: "For a new account. Leave it and the password empty to add an existing user." }),
+      field("Password", h("input", { name: "password", type: "password", autocomplete: "new-password" }), { hint: "For a new account: 10 characters or more." })),
+    formError(),
+    h("div", { class: "actions" }, h("button", { class: "primary", type: "submit" }, "Add member")),
+    status);
+  const section = h("section", { class: "card", "aria-label": "Members" },
+    h("h2", {}, "Members"),
+    h("label", {}, "Tenant ", tenant),
+    h("div", { class: "table-scroll" }, h("table", { "aria-label": "Members" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Username"), h("th", {}, "Name"), h("th", {}, "Role"))), rows)),
+    form);
+
+  async function load() {
+    if (!tenant.value) return rows.replaceChildren();
+    const members = await api("GET", `/api/tenants/${encodeURIComponent(tenant.value)}/members`);
+    rows.replaceChildren(...(members.length ? members.map(({ user, role }) =>
+      h("tr", {}, h("td", {}, user.username), h("td", {}, user.displayName), h("td", {}, word(ROLE, role))))
+      : [h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No members yet."))]));
+  }
+
+  tenant.addEventListener("change", () => { status.textContent = ""; load().catch((error) => { status.textContent = error.message; }); });
+  whenSubmitted(form, async () => {
+    const body = { username: form.elements.username.value.trim(), role: form.elements.role.value };
+    const displayName = form.elements.displayName.value, password = form.elements.password.value;
+    if (displayName !== "" || password !== "") Object.assign(body, { displayName, password });
+    const added = await api("POST", `/api/tenants/${encodeURIComponent(tenant.value)}/members`, body);
+    form.reset();
+    await load();
+    status.textContent = `${added.user.displayName} is now ${word(ROLE, added.role)} of ${tenant.selectedOptions[0].textContent}.`;
+  });
+
+  return {
+    section,
+    /// The tenants to choose from, keeping the one chosen.
+    offer(tenants) {
+      const chosen = tenant.value;
+      tenant.replaceChildren(...tenants.map((t) => h("option", { value: t.id, selected: t.id === chosen }, t.name)));
+      load().catch((error) => { status.textContent = error.message; });
+    },
+    show(id) {
+      tenant.value = id;
+      load().catch((error) => { status.textContent = error.message; });
+    },
+  };
 }

@@ -1,9 +1,10 @@
 // Opening an ECO: place a point (or draw a line) on the map, say what it is and which contractor, see which
-// pager list would be called (the contractor's regions are drawn on the map), submit once. The form's one Idempotency-Key makes a double click or a
-// retried request return the same ECO instead of a second one.
+// pager list would be called (the contractor's regions are drawn on the map), submit once. The form's one
+// Idempotency-Key makes a double click or a retried request return the same ECO instead of a second one.
 import { circleMarker, polyline } from "/app/vendor/leaflet/leaflet.esm.js";
 import { api, randomKey } from "/app/api.js";
 import { h } from "/app/dom.js";
+import { errorSlot, formError, whenSubmitted } from "/app/forms.js";
 import { makeMap, regionsLayer } from "/app/map.js";
 
 const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
@@ -12,7 +13,7 @@ export async function showCreate(view, { onCreated, onCancel }) {
   const idempotencyKey = randomKey();
   const [settings, osps] = await Promise.all([api("GET", "/api/settings"), api("GET", "/api/osps")]);
   const active = osps.filter((osp) => osp.linkStatus === "active");
-  const problem = (field) => h("span", { class: "field-error", "data-for": field, role: "alert" });
+  const problem = (field) => errorSlot(field);
   const shape = h("select", { name: "shape", "aria-label": "Shape" }, h("option", { value: "Point" }, "A point"), h("option", { value: "LineString" }, "A line"));
   const jobType = h("select", { name: "jobType" }, ...JOB_TYPES.map(([value, label]) => h("option", { value }, label)));
   const description = h("textarea", { name: "description", rows: 3, required: true });
@@ -34,7 +35,7 @@ export async function showCreate(view, { onCreated, onCancel }) {
         h("label", {}, "Job type", jobType, problem("jobType")),
         h("label", {}, "Description", description, problem("description")),
         h("label", {}, "Contractor (OSP)", osp, problem("ospTenantID")),
-        h("p", { class: "error", role: "alert" }),
+        formError(),
         h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => onCancel() }, "Cancel")))));
   view.replaceChildren(form);
   const map = makeMap(mapElement, settings, "create");
@@ -99,24 +100,12 @@ export async function showCreate(view, { onCreated, onCancel }) {
   osp.addEventListener("change", () => { lookUp(); showRegions(); });
   showRegions();
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    for (const shown of form.querySelectorAll(".field-error, .error")) shown.textContent = "";
+  whenSubmitted(form, async () => {
     const coordinates = points.map(([lat, lon]) => [lon, lat]);
     const location = shape.value === "Point" ? { type: "Point", coordinates: coordinates[0] } : { type: "LineString", coordinates };
-    submit.disabled = true;
-    try {
-      const created = await api("POST", "/api/ecos",
-        { location: points.length ? location : null, jobType: jobType.value, description: description.value, ospTenantID: osp.value },
-        { "Idempotency-Key": idempotencyKey });
-      onCreated(created.eco);
-    } catch (error) {
-      for (const { field, message } of error.fields ?? []) {
-        const slot = form.querySelector(`.field-error[data-for="${field.split(/[.[]/)[0]}"]`) ?? form.querySelector(".error");
-        slot.textContent = message;
-      }
-      if (!error.fields?.length) form.querySelector(".error").textContent = error.message;
-      submit.disabled = false;
-    }
+    const created = await api("POST", "/api/ecos",
+      { location: points.length ? location : null, jobType: jobType.value, description: description.value, ospTenantID: osp.value },
+      { "Idempotency-Key": idempotencyKey });
+    onCreated(created.eco);
   });
 }

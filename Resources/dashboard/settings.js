@@ -75,7 +75,7 @@ function changeIn(form, settings) {
   if (ZOOMS.some(([context]) => zoom[context] !== settings.mapZoom[context])) change.mapZoom = zoom;
   if (center.longitude !== settings.mapCenter.longitude || center.latitude !== settings.mapCenter.latitude) change.mapCenter = center;
   for (const [name] of PAGING) if (paging[name] !== settings[name]) change[name] = paging[name];
-  // An API that does not know the tile server yet leaves it out of its answer: it is sent only when typed.
+  // The answer leaves the tile server out when there is none: it is sent only when it differs.
   const tiles = form.elements.tileURLTemplate.value.trim();
   if (tiles !== (settings.tileURLTemplate ?? "")) change.tileURLTemplate = tiles || null;
   return change;

@@ -432,7 +432,7 @@ def test_an_admin_changes_the_list_zoom_and_an_out_of_range_value_is_refused(pla
         forgive_refusals(browser, 422)
 
 
-def test_the_owner_adds_an_osp_and_links_it_to_the_noc(playwright, demo: Demo) -> None:
+def test_the_owner_adds_an_osp_gives_it_an_admin_and_links_it_to_the_noc(playwright, demo: Demo) -> None:
     owner = demo.session(*NOC_ADMIN)
     with signed_in(playwright, demo, NOC_ADMIN) as browser:
         page = browser.page
@@ -450,6 +450,25 @@ def test_the_owner_adds_an_osp_and_links_it_to_the_noc(playwright, demo: Demo) -
         _, tenants, _ = demo.call("GET", "/api/tenants", headers=owner)
         canyon = next(t for t in tenants if t["name"] == "Canyon Cabling")
         assert canyon["kind"] == "OSP" and canyon["jobPrefix"] == "CC", canyon
+
+        # Its first admin, a new account, and an existing user as a viewer.
+        members = page.get_by_role("region", name="Members", exact=True)
+        assert members.get_by_label("Tenant whose members are shown").input_value() == canyon["id"]
+        expect_text(members.get_by_role("table", name="Members").locator("tbody"), "No members yet.")
+        adding = members.get_by_role("form", name="Add a member")
+        adding.get_by_label("Username", exact=True).fill("canyon-lead")
+        adding.get_by_label("Display name", exact=True).fill("Canyon Lead")
+        adding.get_by_label("Password", exact=True).fill("canyon-lead-password")
+        adding.get_by_role("button", name="Add member").click()
+        expect_text(adding.locator(".status"), "Canyon Lead is now Admin of Canyon Cabling.")
+        adding.get_by_label("Username", exact=True).fill("supervisor")
+        adding.get_by_label("Role", exact=True).select_option(label="Viewer")
+        adding.get_by_role("button", name="Add member").click()
+        expect_text(adding.locator(".status"), "Front Range Fiber supervisor is now Viewer of Canyon Cabling.")
+        rows = members.get_by_role("table", name="Members").locator("tbody tr")
+        assert [row.locator("td").first.inner_text() for row in rows.all()] == ["canyon-lead", "supervisor"]
+        status, me, _ = demo.call("GET", "/api/me", headers=demo.session("canyon-lead", "canyon-lead-password"))
+        assert status == 200 and [(m["tenantID"], m["role"]) for m in me["memberships"]] == [(canyon["id"], "admin")], me
 
         link = page.get_by_role("form", name="Link a NOC and an OSP")
         link.get_by_label("NOC", exact=True).select_option(label="Metro NOC")
@@ -583,7 +602,7 @@ TESTS = [
     test_an_admin_makes_an_api_token_whose_secret_is_shown_once_and_revokes_it,
     test_an_admin_adds_a_user_and_the_audit_log_says_who_did_it,
     test_an_admin_changes_the_list_zoom_and_an_out_of_range_value_is_refused,
-    test_the_owner_adds_an_osp_and_links_it_to_the_noc,
+    test_the_owner_adds_an_osp_gives_it_an_admin_and_links_it_to_the_noc,
     test_the_board_maps_the_past_ecos_over_the_regions_and_every_page_speaks_in_words,
     test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwritten,
     test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet,
