@@ -105,9 +105,9 @@ public enum DemoHistory {
         }
 
         for eco in past {
-            // Half a minute at a time, so the workers act when they would have: a grace period ends on time.
+            // A minute at a time, so the workers act about when they would have: a grace period ends on time.
             let at = Date().addingTimeInterval(-eco.hoursAgo * 3600)
-            _ = try await driver.run(step: .seconds(30), limit: .seconds(max(0, at.timeIntervalSince(now())))) { now() >= at }
+            _ = try await driver.run(step: .seconds(60), limit: .seconds(max(0, at.timeIntervalSince(now())))) { now() >= at }
             try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: eco.scenario, speed: speed), noc: DemoSeed.noc)
             let draft = EcoDraft(
                 location: .point(Position(longitude: eco.longitude, latitude: eco.latitude)), jobType: eco.jobType,
@@ -116,7 +116,7 @@ public enum DemoHistory {
             _ = try await store.createEco(draft, actor: actor, ecoID: id)
             opened.append((id, eco))
             if let reason = eco.cancelReason {
-                try await run(until: "\(eco.description) paging") { try await displayStatus(id) == .paging }
+                try await run(until: "\(eco.description) calling") { try await store.pagerRuns(of: id).first?.attempts.isEmpty == false }
                 _ = try await store.execute(.cancel(reason: reason), on: id, actor: actor)
             }
             let first = eco.end == .closed ? DisplayStatus.complete : eco.end
