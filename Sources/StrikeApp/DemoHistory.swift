@@ -61,7 +61,7 @@ public enum DemoHistory {
         let lock = try WriterLock(databasePath: configuration.databasePath)
         defer { withExtendedLifetime(lock) {} }
         let driver = ClockDriver()
-        let started = Date().addingTimeInterval(-(past.map(\.hoursAgo).max()! + 1) * 3600)
+        let started = Date().addingTimeInterval(-((past.map(\.hoursAgo).max() ?? 0) + 1) * 3600)
         let store = try StrikeStore(
             path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold,
             secrets: try KeyFile.loadOrCreate(at: configuration.resolvedKeyFilePath), now: driver.instants(from: started))
@@ -76,7 +76,7 @@ public enum DemoHistory {
         let played: Result<Void, any Error>
         do {
             try await waitUntilListening(quiet)
-            try await play(store, driver: driver, startedAt: started)
+            try await play(store, driver: driver)
             played = .success(())
         } catch {
             played = .failure(error)
@@ -88,7 +88,7 @@ public enum DemoHistory {
 
     /// Opens each past ECO at its hour as the dispatcher, runs the appliance until it reaches its end (its
     /// completed ones through their grace period to Closed), then puts the simulators back as they were.
-    private static func play(_ store: StrikeStore, driver: ClockDriver, startedAt: Date) async throws {
+    private static func play(_ store: StrikeStore, driver: ClockDriver) async throws {
         let settings = try await store.simulatorSettings(noc: DemoSeed.noc)
         guard let dispatcher = try await store.credentials(username: "dispatcher")?.user else {
             throw DemoHistoryError(message: "the demo dispatcher is missing")
