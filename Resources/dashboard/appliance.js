@@ -151,9 +151,12 @@ function membersSection() {
       h("thead", {}, h("tr", {}, h("th", {}, "Username"), h("th", {}, "Name"), h("th", {}, "Role"))), rows)),
     form);
 
+  /// The chosen tenant's members; an answer for a tenant no longer chosen is dropped.
   async function load() {
-    if (!tenant.value) return rows.replaceChildren();
-    const members = await api("GET", `/api/tenants/${encodeURIComponent(tenant.value)}/members`);
+    const asked = tenant.value;
+    if (!asked) return rows.replaceChildren();
+    const members = await api("GET", `/api/tenants/${encodeURIComponent(asked)}/members`);
+    if (tenant.value !== asked) return;
     rows.replaceChildren(...(members.length ? members.map(({ user, role }) =>
       h("tr", {}, h("td", {}, user.username), h("td", {}, user.displayName), h("td", {}, word(ROLE, role))))
       : [h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No members yet."))]));

@@ -73,7 +73,8 @@ public enum DemoSeed {
     }
 
     /// Both OSPs' Render instances and the NOC's Twilio account point at the built-in simulators, so the whole
-    /// lifecycle plays offline; Metro NOC keeps completed ECOs in their grace period for an hour.
+    /// lifecycle plays offline; every tenant's maps open on Denver; Metro NOC keeps completed ECOs in their grace
+    /// period for an hour.
     private static func seedSimulatedServices(_ store: StrikeStore, actor: ActorID) async throws {
         for (osp, client) in [(northOSP, "front-range-demo"), (southOSP, "summit-demo")] {
             _ = try await store.setRenderInstance(
@@ -87,10 +88,12 @@ public enum DemoSeed {
             noc: noc,
             TwilioAccountChange(mode: .simulated, accountSID: demoAccountSID, authToken: "demo-twilio-auth-token", fromNumber: "+13035550100"),
             actor: actor)
-        var settings = TenantSettingsChange()
+        var map = TenantSettingsChange()
+        map.mapCenter = TenantSettings.MapCenter(longitude: -104.99, latitude: 39.74)
+        map.mapZoom = TenantSettings.MapZoom(create: 11, view: 15, list: 10)
+        for osp in [northOSP, southOSP] { _ = try await store.changeSettings(of: osp, map, actor: actor) }
+        var settings = map
         settings.gracePeriodHours = 1
-        settings.mapCenter = TenantSettings.MapCenter(longitude: -104.99, latitude: 39.74)
-        settings.mapZoom = TenantSettings.MapZoom(create: 11, view: 15, list: 10)
         _ = try await store.changeSettings(of: noc, settings, actor: actor)
     }
 

@@ -590,6 +590,38 @@ def test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet(playwright, demo: 
             browser.screenshot(f"create-{width}x{height}")
 
 
+def test_an_osp_admin_adds_a_pager_list_and_makes_it_the_default(playwright, demo: Demo) -> None:
+    admin = {**demo.session(*SUPERVISOR), "X-Tenant-ID": "demo-osp-front-range"}
+    with signed_in(playwright, demo, SUPERVISOR) as browser:
+        page = browser.page
+        # The owner's test made the supervisor a viewer of another OSP too: the switcher picks Front Range Fiber.
+        if page.locator("#tenant").is_visible():
+            page.locator("#tenant").select_option("demo-osp-front-range")
+        open_section(page, "Pager lists")
+        page.locator("path.region").first.wait_for()
+        new = page.get_by_role("form", name="New pager list")
+        new.get_by_role("button", name="Add list").click()
+        expect_some_text(new.locator('.field-error[data-for="name"]'), "1 to")
+        new.get_by_label("Name", exact=True).fill("Night shift")
+        new.get_by_label("Priority", exact=True).fill("3")
+        new.get_by_role("button", name="Add list").click()
+        card = page.locator('section[aria-label="Pager list Night shift"]')
+        card.wait_for()
+        expect_some_text(card.locator("p.muted").first, "Priority 3 · active")
+
+        card.get_by_label("Default", exact=True).check()
+        card.get_by_role("button", name="Save list").click()
+        page.locator('section[aria-label="Pager list Night shift"] p.muted', has_text="default").wait_for()
+        browser.screenshot("pager-lists")
+        _, lists, _ = demo.call("GET", "/api/pager-lists", headers=admin)
+        defaults = [item["name"] for item in lists if item["isDefault"]]
+        assert defaults == ["Night shift"], f"the default moved to {defaults}"
+        forgive_refusals(browser, 422)
+    on_call = next(item for item in lists if item["name"] == "Front Range on-call")
+    status, _, _ = demo.call("PATCH", f"/api/pager-lists/{on_call['id']}", {"isDefault": True}, admin)
+    assert status == 200, "the demo's default list could not be restored"
+
+
 TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
@@ -606,6 +638,7 @@ TESTS = [
     test_the_board_maps_the_past_ecos_over_the_regions_and_every_page_speaks_in_words,
     test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwritten,
     test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet,
+    test_an_osp_admin_adds_a_pager_list_and_makes_it_the_default,
 ]
 
 
