@@ -13,9 +13,12 @@ const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — m
 export function showDetail(view, membership, ecoID, { onBack }) {
   const mayAct = membership.tenantKind === "NOC" && membership.role !== "viewer";
   let map = null;
-  /// Set while the operator edits or types a reason; a live update then waits until they are done.
-  let typing = false;
+  /// While the operator edits the details or has typed a reason, a live update waits (`behind`) until they are
+  /// done, so what they typed is never wiped.
+  let editing = false;
+  let reasonTyped = false;
   let behind = false;
+  const busy = () => editing || reasonTyped;
 
   async function render() {
     const [detail, runs, timeline, settings] = await Promise.all([
@@ -25,7 +28,8 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     const eco = detail.eco;
     const mapElement = h("div", { class: "map small", "aria-label": "Where the ECO is" });
     const problem = h("p", { class: "error", role: "alert" });
-    typing = false;
+    editing = false;
+    reasonTyped = false;
     behind = false;
     view.replaceChildren(
       h("p", {}, h("button", { type: "button", onclick: () => onBack() }, "← All ECOs")),
@@ -54,7 +58,10 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     }
     if (!["Cancelled", "Closed"].includes(eco.displayStatus)) {
       const reason = h("input", { name: "reason", "aria-label": "Reason for cancelling", placeholder: "Reason for cancelling",
-        oninput: () => { typing = reason.value !== ""; } });
+        oninput: () => {
+          reasonTyped = reason.value !== "";
+          if (behind && !busy()) render().catch(() => {});
+        } });
       buttons.push(h("form", { class: "cancel", onsubmit: (event) => { event.preventDefault(); act("POST", "cancel", { reason: reason.value }, problem); } },
         reason, h("button", { type: "submit" }, "Cancel ECO")));
       buttons.push(editForm(eco, problem));
@@ -69,11 +76,11 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     const fields = h("div", { class: "edit-fields", hidden: true },
       h("label", {}, "Job type", jobType), h("label", {}, "Description", description),
       h("div", { class: "actions" }, h("button", { class: "primary", type: "submit" }, "Save details"),
-        h("button", { type: "button", onclick: () => { typing = false; if (behind) render(); else fields.hidden = true; } }, "Discard")));
-    const open = h("button", { type: "button", "aria-expanded": "false", onclick: () => {
+        h("button", { type: "button", onclick: () => render().catch(() => {}) }, "Discard")));
+    const open = h("button", { type: "button", onclick: () => {
       fields.hidden = false;
       open.hidden = true;
-      typing = true;
+      editing = true;
       description.focus();
     } }, "Edit details");
     return h("form", { class: "edit", "aria-label": "Edit details", onsubmit: (event) => {
@@ -81,6 +88,7 @@ export function showDetail(view, membership, ecoID, { onBack }) {
       act("PATCH", "", { jobType: jobType.value, description: description.value, expectedVersion: eco.version }, problem);
     } }, open, fields);
   }
+
   async function act(method, action, body, problem) {
     try {
       await api(method, `/api/ecos/${ecoID}${action ? `/${action}` : ""}`, body);
@@ -95,7 +103,7 @@ export function showDetail(view, membership, ecoID, { onBack }) {
   const stream = new EventSource(`/api/stream?tenant=${encodeURIComponent(membership.tenantID)}`);
   const refresh = (message) => {
     if (JSON.parse(message.data).ecoID !== ecoID) return;
-    if (typing) { behind = true; return; }
+    if (busy()) { behind = true; return; }
     render().catch(() => {});
   };
   for (const type of ["EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected", "EcoGracePeriodStarted",

@@ -562,6 +562,7 @@ def test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwr
         assert kept["eco"]["description"] == "Changed from another desk", kept["eco"]["description"]
         page.get_by_role("button", name="Discard").click()
         page.locator("section[aria-label=ECO] > p", has_text="Changed from another desk").wait_for()
+        page.get_by_role("button", name="Edit details").wait_for()  # the page is back to reading, its edit closed
         browser.screenshot("edit-details")
 
 
