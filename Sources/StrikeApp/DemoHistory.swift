@@ -22,8 +22,6 @@ public enum DemoHistory {
         let scenario: SimulatorScenario
         /// Its display status at the end of the history.
         let end: DisplayStatus
-        /// When set, the dispatcher cancels it with this reason while its contacts are being called.
-        var cancelReason: String? = nil
     }
 
     static let past = [
@@ -39,10 +37,6 @@ public enum DemoHistory {
         PastEco(
             hoursAgo: 5, osp: DemoSeed.southOSP, longitude: -104.93, latitude: 39.58, jobType: .fnol,
             description: "Vandalised cabinet on County Line Rd", scenario: .renderFails, end: .needsEscalation),
-        PastEco(
-            hoursAgo: 4, osp: DemoSeed.northOSP, longitude: -104.985, latitude: 39.742, jobType: .cmr,
-            description: "Second report of the Blake St cut", scenario: .slowRender, end: .cancelled,
-            cancelReason: "Duplicate: the crew on the Blake St cut has it"),
         PastEco(
             hoursAgo: 3, osp: DemoSeed.northOSP, longitude: -104.90, latitude: 39.70, jobType: .mfr,
             description: "Drop cable cut by landscapers on E Alameda", scenario: .pagerExhausted, end: .needsEscalation),
@@ -115,10 +109,6 @@ public enum DemoHistory {
             let id = EcoID.random()
             _ = try await store.createEco(draft, actor: actor, ecoID: id)
             opened.append((id, eco))
-            if let reason = eco.cancelReason {
-                try await run(until: "\(eco.description) calling") { try await store.pagerRuns(of: id).first?.attempts.isEmpty == false }
-                _ = try await store.execute(.cancel(reason: reason), on: id, actor: actor)
-            }
             let first = eco.end == .closed ? DisplayStatus.complete : eco.end
             try await run(until: "\(eco.description) \(first.rawValue)") { try await displayStatus(id) == first }
         }
