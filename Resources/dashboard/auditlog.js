@@ -5,7 +5,8 @@
 import { api } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { describe } from "/app/auditwords.js";
-import { sentence, when } from "/app/forms.js";
+import { sentence } from "/app/forms.js";
+import { when } from "/app/words.js";
 
 const PAGE = 50;
 const SYSTEM = { "system:cli": "The strike command", "system:demo-seed": "Demo set-up", "system:setup": "First set-up" };

@@ -4,6 +4,7 @@
 import { api } from "/app/api.js";
 import { h, slug } from "/app/dom.js";
 import { ecoLayer, makeMap, regionsLayer, visiblePagerLists } from "/app/map.js";
+import { when } from "/app/words.js";
 
 const STATUSES = ["Pending", "Paging", "Dispatched", "Assigned", "In Progress", "Blocked", "Complete", "Closed", "Needs escalation", "Cancelled"];
 const ECO_EVENTS = ["EcoCreated", "EcoDetailsUpdated", "EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected",
@@ -44,7 +45,7 @@ export function showBoard(view, membership, { onNew, onOpen }) {
         eco.displayReason ? h("span", { class: "reason" }, eco.displayReason) : null),
       h("td", {}, eco.description),
       h("td", { class: "optional" }, eco.acceptedBy ?? ""),
-      h("td", { class: "optional" }, new Date(eco.updatedAt).toLocaleString()));
+      h("td", { class: "optional" }, when(eco.updatedAt)));
   }
 
   function matches(eco) {

@@ -6,8 +6,8 @@ import { api, randomKey } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { errorSlot, formError, whenSubmitted } from "/app/forms.js";
 import { makeMap, regionsLayer } from "/app/map.js";
+import { JOB_TYPES } from "/app/words.js";
 
-const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
 
 export async function showCreate(view, { onCreated, onCancel }) {
   const idempotencyKey = randomKey();

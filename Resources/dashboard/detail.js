@@ -4,11 +4,7 @@
 import { api } from "/app/api.js";
 import { h, slug } from "/app/dom.js";
 import { ecoLayer, makeMap } from "/app/map.js";
-import { ATTEMPT, OUTCOME, RUN, describe } from "/app/words.js";
-
-const when = (text) => new Date(text).toLocaleString();
-
-const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
+import { ATTEMPT, JOB_TYPES, OUTCOME, RUN, describe, when } from "/app/words.js";
 
 export function showDetail(view, membership, ecoID, { onBack }) {
   const mayAct = membership.tenantKind === "NOC" && membership.role !== "viewer";
@@ -19,11 +15,12 @@ export function showDetail(view, membership, ecoID, { onBack }) {
   let reasonTyped = false;
   let behind = false;
   const busy = () => editing || reasonTyped;
+  // The map's zoom and centre do not change while the page is open: read once, not on every live update.
+  const settings = api("GET", "/api/settings");
 
   async function render() {
-    const [detail, runs, timeline, settings] = await Promise.all([
-      api("GET", `/api/ecos/${ecoID}`), api("GET", `/api/ecos/${ecoID}/pager-runs`), api("GET", `/api/ecos/${ecoID}/timeline`),
-      api("GET", "/api/settings"),
+    const [detail, runs, timeline, mapSettings] = await Promise.all([
+      api("GET", `/api/ecos/${ecoID}`), api("GET", `/api/ecos/${ecoID}/pager-runs`), api("GET", `/api/ecos/${ecoID}/timeline`), settings,
     ]);
     const eco = detail.eco;
     const mapElement = h("div", { class: "map small", "aria-label": "Where the ECO is" });
@@ -45,9 +42,9 @@ export function showDetail(view, membership, ecoID, { onBack }) {
       h("section", { class: "card", "aria-label": "Pager runs" }, h("h2", {}, "Paging"), ...pagerRuns(runs)),
       h("section", { class: "card", "aria-label": "Timeline" }, h("h2", {}, "Timeline"), timelineList(timeline.entries)));
     map?.remove();
-    map = makeMap(mapElement, settings, "view");
+    map = makeMap(mapElement, mapSettings, "view");
     const layer = ecoLayer(eco).addTo(map);
-    if (eco.location.type === "Point") map.setView(layer.getBounds().getCenter(), settings.mapZoom.view);
+    if (eco.location.type === "Point") map.setView(layer.getBounds().getCenter(), mapSettings.mapZoom.view);
     else map.fitBounds(layer.getBounds(), { padding: [20, 20] });
   }
 

@@ -5,7 +5,8 @@
 import { api, ApiError } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { MODE } from "/app/adminwords.js";
-import { choice, field, formError, numberIn, statusLine, when, whenSubmitted } from "/app/forms.js";
+import { choice, field, formError, numberIn, statusLine, whenSubmitted } from "/app/forms.js";
+import { when } from "/app/words.js";
 
 /// Each service's fields after its mode, as its API names them; the write-only one says which answer field
 /// tells whether it is set (`isSet`).

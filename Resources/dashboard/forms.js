@@ -124,6 +124,3 @@ export function confirmingButton(label, question, about, action) {
   button.addEventListener("blur", reset);
   return button;
 }
-
-/// A stored time in the browser's own words and time zone.
-export const when = (text) => (text ? new Date(text).toLocaleString() : "");

@@ -5,7 +5,8 @@
 import { api } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { ROLE, word } from "/app/adminwords.js";
-import { choice, confirmingButton, field, formError, sentence, statusLine, when, whenSubmitted } from "/app/forms.js";
+import { choice, confirmingButton, field, formError, sentence, statusLine, whenSubmitted } from "/app/forms.js";
+import { when } from "/app/words.js";
 
 export async function showTokens(view, membership) {
   const status = statusLine();

@@ -1,4 +1,9 @@
-// What the appliance's stored names mean, in an operator's words: nothing internal reaches the screen.
+// What the appliance's stored names, job types and times mean in an operator's words: nothing internal reaches the screen.
+/// A stored time in the browser's own words and time zone.
+export const when = (text) => (text ? new Date(text).toLocaleString() : "");
+
+export const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
+
 export const ATTEMPT = {
   CALLING: "Calling", RINGING: "Ringing", ANSWERED: "Answered", ACCEPTED: "Accepted", DECLINED: "Declined",
   NO_ANSWER: "No answer", BUSY: "Busy", FAILED: "Call failed", TIMEOUT: "No answer in time", NO_RESPONSE: "Answered, no key pressed",
