@@ -86,7 +86,7 @@ struct UserRoutes {
     /// The tenant named in the path, for the owner; 404 when there is none.
     private func ownersTenant(_ context: StrikeRequestContext) async throws -> TenantID {
         let id = TenantID(try context.parameters.require("id"))
-        guard try await store.tenants().contains(where: { $0.id == id }) else { throw Problem.notFound("there is no such tenant") }
+        guard try await store.tenant(id) != nil else { throw Problem.notFound("there is no such tenant") }
         return id
     }
 

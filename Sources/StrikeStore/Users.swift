@@ -99,7 +99,7 @@ extension StrikeStore {
                 arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
             let user = try Self.user(id: id, db)
             try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
-            if let membership { try Self.setMembership(userID: id, tenantID: membership.tenant, role: membership.role, at: at, actor: actor, db) }
+            if let membership { try Self.insertMembership(userID: id, tenantID: membership.tenant, role: membership.role, at: at, actor: actor, db) }
             return user
         }
     }
@@ -115,7 +115,7 @@ extension StrikeStore {
             let member = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ? AND tenant_id = ?)", arguments: [user.id, tenantID.rawValue])
             guard member != true else { throw AccountError(code: .alreadyMember, message: "\(username) is already a member of this tenant") }
-            try Self.setMembership(userID: user.id, tenantID: tenantID, role: role, at: at, actor: actor, db)
+            try Self.insertMembership(userID: user.id, tenantID: tenantID, role: role, at: at, actor: actor, db)
             return user
         }
     }
@@ -168,13 +168,11 @@ extension StrikeStore {
         }
     }
 
-    private static func setMembership(userID: String, tenantID: TenantID, role: Role, at: Date, actor: ActorID, _ db: Database) throws {
+    /// A new membership with its audit entry; both callers know the user is not yet a member.
+    private static func insertMembership(userID: String, tenantID: TenantID, role: Role, at: Date, actor: ActorID, _ db: Database) throws {
         _ = try tenant(tenantID, db)
         try db.execute(
-            sql: """
-                INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(user_id, tenant_id) DO UPDATE SET role = excluded.role
-                """,
+            sql: "INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)",
             arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
         try AuditLog.record(
             db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
