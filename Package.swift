@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.0"),
     ],
     targets: [
         .target(name: "StrikeCore", swiftSettings: strictSwift),
@@ -29,10 +31,12 @@ let package = Package(
         .target(name: "StrikeResources", swiftSettings: strictSwift, plugins: ["EmbedResources"]),
         .executableTarget(name: "strike-embed", swiftSettings: strictSwift),
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["strike-embed"]),
+        // Counts SQLite's file syncs (a VFS over the default one), so tests and the benchmark can prove durability.
+        .target(name: "CSQLiteSyncCounter", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "StrikeStore",
             dependencies: [
-                "StrikeCore",
+                "StrikeCore", "CSQLiteSyncCounter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -84,6 +88,10 @@ let package = Package(
             dependencies: [
                 "StrikeCore", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations", "StrikeSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                // The server's connection cap is a channel handler over Hummingbird's HTTP/1 parts.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -13,10 +13,23 @@ public struct AppConfiguration: Sendable {
     public var snapshotThreshold = 50
     /// Consumer lag (events) above which `/readyz` reports not ready.
     public var maxReadyLag: Int64 = 1000
+    /// Seconds without progress after which a worker counts as stuck: `/readyz` says so and the systemd
+    /// watchdog stops being fed. A busy worker beats on every event and retry attempt, so the longest healthy
+    /// gap is one outbound call's timeout (15 s) or one retry wait (at most 30 s).
+    public var workerStallLimit: TimeInterval = 90
     /// The address browsers and Twilio reach the appliance at, such as `https://strike.noc.example`.
     public var publicBaseURL: URL?
     /// bcrypt cost for new password hashes.
     public var passwordCost: UInt8 = 12
+    /// Seconds a connection may go without a complete request part before the server closes it: idle between
+    /// requests, or its request headers still arriving (a half-sent request holds a socket no longer than this).
+    public var idleTimeout: TimeInterval = 60
+    /// The most connections served at once; by default the process's open-file limit less a reserve for the
+    /// database and outgoing calls (`ConnectionLimiter.capacity(forFileLimit:)`).
+    public var maxConnections: Int?
+
+    /// The connection cap in force: the one given, or the one the open-file limit allows.
+    public var resolvedMaxConnections: Int { maxConnections ?? ConnectionLimiter.capacity(forFileLimit: ConnectionLimiter.openFileLimit()) }
 
     /// The key file in use: the one given, or `<database>.key`.
     public var resolvedKeyFilePath: String { keyFilePath ?? databasePath + ".key" }
@@ -51,6 +64,8 @@ public struct AppConfiguration: Sendable {
             problems.append("the public base URL \(url) must be an absolute http or https URL")
         }
         if !(4...31).contains(passwordCost) { problems.append("the bcrypt cost must be 4…31") }
+        if !(idleTimeout > 0) { problems.append("the idle timeout must be more than 0 seconds") }
+        if let maxConnections, maxConnections < 1 { problems.append("the connection limit must be at least 1") }
         return problems
     }
 

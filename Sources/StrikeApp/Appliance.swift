@@ -1,5 +1,7 @@
 import Foundation
 public import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import ServiceLifecycle
 import StrikeCore
@@ -21,13 +23,18 @@ public struct Appliance: Sendable {
     public let twilioSimulator: TwilioSimulator
     /// The deadline worker and the Render poller.
     let periodic: [Periodic]
+    /// Every long-running worker's last sign of progress, for `/readyz` and the systemd watchdog.
+    public let heartbeats: Heartbeats
 
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
+    /// A database that already holds sealed secrets starts only with the key file that opens them: it is
+    /// checked before the database is opened for writing, and no new key is made for it.
     public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
         let configuration = try configuration.validated()
         let keyFile = configuration.resolvedKeyFilePath
         let existed = FileManager.default.fileExists(atPath: keyFile)
-        let secrets = try KeyFile.loadOrCreate(at: keyFile)
+        let sealed = try StrikeStore.sealedSecrets(inDatabaseAt: configuration.databasePath)
+        let secrets = try KeyFile.loadOrCreate(at: keyFile, opening: sealed, database: configuration.databasePath)
         if !existed {
             Logger.strike("store").notice("key file created: back it up beside the database", metadata: ["path": "\(keyFile)"])
         }
@@ -59,14 +66,16 @@ public struct Appliance: Sendable {
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
             addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL), now: store.now)
         renderSimulator = RenderSimulator(store: store, clock: clock)
-        twilioSimulator = TwilioSimulator(store: store, transport: transport, clock: clock)
+        let heartbeats = Heartbeats(now: store.now)
+        self.heartbeats = heartbeats
+        twilioSimulator = TwilioSimulator(store: store, transport: transport, clock: clock, heartbeats: heartbeats)
         let pager = self.pager
         periodic = workers
             ? [
-                Periodic(every: .seconds(5), clock: clock) { await pager.checkDeadlines() },
-                Periodic(every: .seconds(5), clock: clock) { await poller.pollDue() },
+                Periodic(name: "pager deadlines", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await pager.checkDeadlines() },
+                Periodic(name: "render poller", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await poller.pollDue() },
             ] : []
-        runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock)
+        runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock, heartbeats: heartbeats)
     }
 
     /// Database writable, every consumer's heartbeat recent, consumer lag small.
@@ -79,9 +88,10 @@ public struct Appliance: Sendable {
             checks.append(.init(name: "database", ok: false, detail: "not writable: \(error)"))
         }
         let now = store.now()
-        for beat in runner.heartbeatsNow() {
+        for beat in heartbeats.all() {
             let age = now.timeIntervalSince(beat.at)
-            checks.append(.init(name: "consumer \(beat.consumer)", ok: age < 10, detail: age < 10 ? "alive" : "no heartbeat for \(Int(age)) s"))
+            let alive = age <= configuration.workerStallLimit
+            checks.append(.init(name: beat.worker, ok: alive, detail: alive ? "alive" : "stuck: no progress for \(Int(age)) s"))
         }
         if let lags = try? await store.consumerLag() {
             for lag in lags where runner.consumerNames.contains(lag.consumer) {
@@ -94,9 +104,10 @@ public struct Appliance: Sendable {
 }
 
 /// The HTTP application with the appliance's workers as services, ready to `runService()` or to test;
-/// `listening` runs once the server accepts connections.
+/// `listening` runs once the server accepts connections. Under systemd (`systemd`), it is then told the appliance
+/// is ready, and its watchdog is fed while every worker makes progress.
 public func buildApplication(
-    _ appliance: Appliance, listening: @escaping @Sendable () async -> Void = {}
+    _ appliance: Appliance, systemd: SystemdSupervision? = nil, listening: @escaping @Sendable () async -> Void = {}
 ) async -> some ApplicationProtocol {
     var logger = Logger.strike("http")
     logger.logLevel = appliance.configuration.logLevel
@@ -111,11 +122,28 @@ public func buildApplication(
     appliance.twilioSimulator.register(on: api.router)
     var app = Application(
         router: api.router,
+        server: httpServer(configuration, logger: logger),
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
-        onServerRunning: { _ in await listening() },
+        onServerRunning: { _ in
+            systemd?.notifier.send("READY=1")
+            await listening()
+        },
         logger: logger)
     app.addServices(appliance.runner, appliance.twilioSimulator)
     for service in appliance.periodic { app.addServices(service) }
+    if let systemd, let interval = systemd.watchdogInterval {
+        app.addServices(
+            Watchdog(
+                notifier: systemd.notifier, interval: interval, heartbeats: appliance.heartbeats,
+                stallLimit: configuration.workerStallLimit, clock: systemd.clock))
+    }
     return app
 }
 
+/// HTTP/1 with the idle timeout (which also bounds how long a request's headers may take to arrive) and the
+/// connection cap, so idle and half-sent connections cannot hold the process's files.
+private func httpServer(_ configuration: AppConfiguration, logger: Logger) -> HTTPServerBuilder {
+    let limiter = ConnectionLimiter(capacity: configuration.resolvedMaxConnections, logger: logger)
+    let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1_000_000_000))
+    return .http1(configuration: .init(additionalChannelHandlers: [limiter.handler()], idleTimeout: idle))
+}

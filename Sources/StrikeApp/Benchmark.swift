@@ -11,9 +11,18 @@ public enum Benchmark {
         public let batch_size: Int?
     }
 
+    /// What durability cost: the write transactions the benchmark committed, and the WAL syncs SQLite made
+    /// meanwhile (counted under it by the sync-counting VFS). Fewer syncs than commits means some commit was
+    /// acknowledged before it was on disk.
+    public struct Durability: Codable, Sendable {
+        public let commits: Int
+        public let wal_syncs: Int
+    }
+
     public struct Result: Codable, Sendable {
         public let single: Figures
         public let batch: Figures
+        public let durability: Durability
         public let db_bytes: Int64
         public let sqlite_version: String
     }
@@ -30,6 +39,7 @@ public enum Benchmark {
         }
         let store = try StrikeStore(path: path)
         let payload = try samplePayload()
+        let syncsBefore = StorageSyncs.wal
 
         progress("appending \(singleCount) single-event transactions")
         var singleLatencies: [Double] = []
@@ -54,6 +64,7 @@ public enum Benchmark {
         }
         let batchSeconds = milliseconds(ContinuousClock.now - batchStart) / 1000
 
+        let walSyncs = StorageSyncs.wal - syncsBefore
         let sqlite = try await store.versions().sqlite
         _ = try await store.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
@@ -64,6 +75,7 @@ public enum Benchmark {
             batch: Figures(
                 events_per_s: Double(batchCount * batchSize) / batchSeconds, p50_ms: percentile(batchLatencies, 0.50),
                 p99_ms: percentile(batchLatencies, 0.99), batch_size: batchSize),
+            durability: Durability(commits: singleCount + batchCount, wal_syncs: walSyncs),
             db_bytes: bytes, sqlite_version: sqlite)
     }
 

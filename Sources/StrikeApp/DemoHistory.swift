@@ -49,8 +49,8 @@ public enum DemoHistory {
     static let speed = 20.0
 
     /// Seeds the demo world into the fresh database at `configuration.databasePath` and plays its past ECOs,
-    /// running the appliance on `127.0.0.1` at the configured port meanwhile; stops it before returning.
-    /// A database that already has the demo world is left as it is.
+    /// running the appliance meanwhile on a private loopback port, so the configured port answers nobody until
+    /// the demo is ready; stops it before returning. A database that already has the demo world is left as it is.
     public static func record(_ configuration: AppConfiguration, passwordCost: UInt8) async throws {
         let lock = try WriterLock(databasePath: configuration.databasePath)
         defer { withExtendedLifetime(lock) {} }
@@ -63,6 +63,7 @@ public enum DemoHistory {
 
         var quiet = configuration
         quiet.host = "127.0.0.1"
+        quiet.port = try LoopbackPort.free()
         quiet.logLevel = .warning
         let appliance = try await Appliance(configuration: quiet, store: store, clock: driver.clock, transport: driver.transport)
         let services = ServiceGroup(configuration: .init(services: [await buildApplication(appliance)], logger: Logger.strike("demo")))
@@ -128,6 +129,32 @@ public enum DemoHistory {
         }
         throw DemoHistoryError(message: "the appliance did not start on \(configuration.localBaseURL)")
     }
+}
+
+/// A TCP port on the loopback interface that nobody listens on.
+enum LoopbackPort {
+    /// The port the system gives a socket bound to `127.0.0.1:0`, released again for the caller to listen on.
+    static func free() throws(LoopbackPortError) -> Int {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { throw LoopbackPortError(errno: errno) }
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0 }
+        }
+        guard bound else { throw LoopbackPortError(errno: errno) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// No loopback port could be had for the demo's history.
+struct LoopbackPortError: Error, CustomStringConvertible {
+    let errno: Int32
+    var description: String { "no free loopback port for the demo's history: \(String(cString: strerror(errno)))" }
 }
 
 struct DemoHistoryError: Error, CustomStringConvertible {

@@ -50,6 +50,16 @@ public struct PagerProcess: Codable, Sendable, Equatable {
     public private(set) var deadline: Date
     public private(set) var outcome: PagerOutcome?
     public private(set) var version = 1
+    /// The calls the run has moved on from, so a late callback is matched to its call and recorded once.
+    public private(set) var endedCalls: [EndedCall] = []
+
+    /// A call the run has moved on from: the SID Twilio gave it (none if it was never placed), and every
+    /// ending recorded for it.
+    public struct EndedCall: Codable, Sendable, Equatable {
+        public let attempt: Int
+        public let callSid: String?
+        public var endings: [PagerAttemptKind]
+    }
 
     public var contactIndex: Int { attempt % contacts.count }
     public var isFinished: Bool { outcome != nil }
@@ -74,18 +84,67 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         self.deadline = deadline
     }
 
-    /// The process after `signal`, and what to do. A signal about an earlier call is recorded but moves
-    /// nothing; a repeated one, or any signal after the run ended, changes nothing at all.
+    enum CodingKeys: String, CodingKey {
+        case runID, ecoID, contacts, rounds, contactTimeoutSeconds, attempt, callSid, answered, lastStatus, deadline, outcome, version
+        case endedCalls
+    }
+
+    /// Reads a stored process; one saved before the ended calls were kept has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try container.decode(PagerRunID.self, forKey: .runID)
+        ecoID = try container.decode(EcoID.self, forKey: .ecoID)
+        contacts = try container.decode([PagerContact].self, forKey: .contacts)
+        rounds = try container.decode(Int.self, forKey: .rounds)
+        contactTimeoutSeconds = try container.decode(Int.self, forKey: .contactTimeoutSeconds)
+        attempt = try container.decode(Int.self, forKey: .attempt)
+        callSid = try container.decodeIfPresent(String.self, forKey: .callSid)
+        answered = try container.decode(Bool.self, forKey: .answered)
+        lastStatus = try container.decodeIfPresent(String.self, forKey: .lastStatus)
+        deadline = try container.decode(Date.self, forKey: .deadline)
+        outcome = try container.decodeIfPresent(PagerOutcome.self, forKey: .outcome)
+        version = try container.decode(Int.self, forKey: .version)
+        endedCalls = try container.decodeIfPresent([EndedCall].self, forKey: .endedCalls) ?? []
+    }
+
+    /// The process after `signal`, and what to do. A signal about an earlier call that says something new
+    /// about how it ended is recorded, but moves the ring-down nowhere; a repeated one, or any signal after
+    /// the run ended, changes nothing at all.
     public func handle(_ signal: PagerSignal, at now: Date) -> (PagerProcess, [PagerStep]) {
         guard !isFinished else { return (self, []) }
-        if let earlier = signal.attempt, earlier != attempt {
-            guard earlier < attempt, earlier >= 0, let kind = signal.endingKind else { return (self, []) }
-            return (self, [.record(PagerAttemptRecorded(contactIndex: earlier % contacts.count, kind: kind))])
-        }
         var next = self
-        let steps = next.apply(signal, at: now)
+        let steps =
+            if let earlier = signal.attempt, earlier != attempt {
+                next.recordLate(signal, about: earlier)
+            } else {
+                next.apply(signal, at: now)
+            }
         if next != self { next.version += 1 }
         return (next, steps)
+    }
+
+    /// Whether `signal` is about a call the run has already moved on from: whatever it records, it can no
+    /// longer change who is called.
+    public func isAboutEndedCall(_ signal: PagerSignal) -> Bool {
+        signal.attempt.map { $0 < attempt } ?? false
+    }
+
+    /// Whether Twilio's `callSid` is the call of `attempt`: the current call (also before Twilio's answer
+    /// naming it has been recorded, as its first callbacks may arrive sooner) or one the run moved on from.
+    public func isCall(_ callSid: String, of attempt: Int) -> Bool {
+        if attempt == self.attempt { return self.callSid == nil || self.callSid == callSid }
+        return endedCalls.first { $0.attempt == attempt }?.callSid == callSid
+    }
+
+    /// Records an ending a late callback tells of an earlier call, once: a call never made, a signal that
+    /// tells no ending, or an ending already recorded changes nothing.
+    private mutating func recordLate(_ signal: PagerSignal, about earlier: Int) -> [PagerStep] {
+        guard let kind = signal.endingKind, let index = endedCalls.firstIndex(where: { $0.attempt == earlier }),
+            !endedCalls[index].endings.contains(kind)
+        else { return [] }
+        endedCalls[index].endings.append(kind)
+        let call = endedCalls[index]
+        return [.record(PagerAttemptRecorded(contactIndex: call.attempt % contacts.count, callSid: call.callSid, kind: kind))]
     }
 
     private mutating func apply(_ signal: PagerSignal, at now: Date) -> [PagerStep] {
@@ -149,6 +208,7 @@ public struct PagerProcess: Codable, Sendable, Equatable {
     private mutating func moveOn(_ kind: PagerAttemptKind, at now: Date, detail: String? = nil) -> [PagerStep] {
         var ended = [PagerStep.record(attemptRecord(kind))]
         if kind == .timeout, let callSid { ended.append(.hangUp(callSid: callSid, answered: answered)) }
+        endedCalls.append(EndedCall(attempt: attempt, callSid: callSid, endings: [kind]))
         attempt += 1
         callSid = nil
         answered = false

@@ -29,6 +29,7 @@ public struct RetryPolicy: Sendable, Equatable {
     ) async throws -> T {
         var attempt = 1
         while true {
+            WorkerProgress.report()
             do {
                 return try await operation()
             } catch {

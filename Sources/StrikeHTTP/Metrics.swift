@@ -41,6 +41,9 @@ final class ApplianceMetrics: Sendable {
         registry.makeGauge(
             descriptor: .init(namespace: "strike", metricName: "dead_letters", unitName: "", helpText: "Events parked in the dead-letter table")
         ).set(Double(try await store.deadLetters().count))
+        registry.makeGauge(
+            descriptor: .init(namespace: "strike", metricName: "wal_syncs", unitName: "", helpText: "WAL syncs since start (one or more per commit)")
+        ).set(Double(StorageSyncs.wal))
         return registry.emitToString()
     }
 }

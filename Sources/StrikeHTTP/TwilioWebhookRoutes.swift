@@ -8,7 +8,8 @@ import StrikeStore
 /// Twilio's status callbacks and Gather actions for pager calls (DESIGN §5). No session: each request must
 /// carry `X-Twilio-Signature` made with the NOC's auth token over the URL Twilio called, or it gets 403 and
 /// changes nothing. The URL is the callback the appliance gave, under its public base URL (live) or its
-/// local address (the simulator).
+/// local address (the simulator). A signed callback must also be about the call it claims: its `AccountSid`
+/// the NOC's account and its `CallSid` the run's call of that attempt; any other is 403 too, and logged.
 struct TwilioWebhookRoutes {
     let store: StrikeStore
     let pager: any PagerSignalReceiver
@@ -65,6 +66,24 @@ struct TwilioWebhookRoutes {
             return TwilioSignature.isValid(signature, authToken: token, url: url, parameters: parameters)
         }
         guard signed else { throw refused }
-        return SignedCall(run: run, attempt: attempt, form: Dictionary(parameters, uniquingKeysWith: { first, _ in first }))
+        let form = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        if let mismatch = try await mismatch(form, run: run, attempt: attempt, stored) {
+            context.logger.warning(
+                "Twilio callback refused: \(mismatch)",
+                metadata: ["run": "\(run)", "attempt": "\(attempt)", "callSid": "\(form["CallSid"] ?? "")", "accountSid": "\(form["AccountSid"] ?? "")"])
+            throw Problem.forbidden("the callback is not about this run's call: \(mismatch)")
+        }
+        return SignedCall(run: run, attempt: attempt, form: form)
+    }
+
+    /// Why a signed callback is not about the call it names, if it is not: another Twilio account's, or a call
+    /// the run never made for that attempt.
+    private func mismatch(_ form: [String: String], run: PagerRunID, attempt: Int, _ stored: StoredPagerProcess) async throws -> String? {
+        let account = try await store.twilioAccount(noc: stored.nocTenantID)?.accountSID
+        guard let account, form["AccountSid"] == account else { return "AccountSid is not the NOC's Twilio account" }
+        guard let callSid = form["CallSid"], stored.process.isCall(callSid, of: attempt) else {
+            return "CallSid is not the run's call of attempt \(attempt)"
+        }
+        return nil
     }
 }

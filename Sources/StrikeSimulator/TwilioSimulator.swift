@@ -19,11 +19,15 @@ public final class TwilioSimulator: Service, Sendable {
     let clock: any Clock<Duration>
     private let playing = Mutex<[String: Task<Void, Never>]>([:])
     private let logger = Logger(label: "strike.sim.twilio")
+    /// Beats as `twilio simulator` every few seconds while it runs and on every step a call plays.
+    let heartbeats: Heartbeats
+    public static let worker = "twilio simulator"
 
-    public init(store: StrikeStore, transport: any HTTPTransport, clock: any Clock<Duration>) {
+    public init(store: StrikeStore, transport: any HTTPTransport, clock: any Clock<Duration>, heartbeats: Heartbeats? = nil) {
         self.store = store
         self.transport = transport
         self.clock = clock
+        self.heartbeats = heartbeats ?? Heartbeats(now: store.now)
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
@@ -41,12 +45,18 @@ public final class TwilioSimulator: Service, Sendable {
 
     /// Resumes the calls a stop interrupted, plays new ones until the appliance stops, then stops them all.
     public func run() async throws {
+        heartbeats.register(Self.worker)
         do {
             for call in try await store.playingSimulatedCalls() { start(call) }
         } catch {
             logger.error("simulated calls could not be resumed", metadata: ["error": "\(error)"])
         }
-        try? await gracefulShutdown()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                self.heartbeats.beat(Self.worker)
+                try await self.clock.sleep(for: .seconds(5))
+            }
+        }
         for task in playing.withLock({ Array($0.values) }) { task.cancel() }
     }
 
@@ -138,6 +148,7 @@ public final class TwilioSimulator: Service, Sendable {
             for (index, entry) in script.enumerated() where index >= call.step {
                 let wait = call.placedAt.addingTimeInterval(entry.at / call.speed).timeIntervalSince(store.now())
                 if wait > 0 { try await clock.sleep(for: .seconds(wait)) }
+                heartbeats.beat(Self.worker)
                 guard var current = try await store.simulatedCall(call.sid), current.endedAt == nil else { return }
                 switch entry.step {
                 case .status(let status):

@@ -15,35 +15,31 @@ public final class ConsumerRunner: Service {
         public init() {}
     }
 
-    /// One consumer's liveness for `/readyz`.
-    public struct Heartbeat: Sendable {
-        public let consumer: String
-        public let at: Date
-    }
-
     private let store: StrikeStore
     private let consumers: [any EventConsumer]
     private let configuration: Configuration
     private let clock: any Clock<Duration>
     private let logger: Logger
-    private let heartbeats = Mutex<[String: Date]>([:])
+    /// Each consumer beats as `consumer NAME` on every batch, every attempt at an event (through
+    /// `WorkerProgress`, so the retries of the clients it calls count too) and every idle wake-up.
+    public let heartbeats: Heartbeats
 
     public init(
         store: StrikeStore, consumers: [any EventConsumer], configuration: Configuration = Configuration(),
-        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = .strike("consumers")
+        clock: any Clock<Duration> = ContinuousClock(), heartbeats: Heartbeats? = nil, logger: Logger = .strike("consumers")
     ) {
         self.store = store
         self.consumers = consumers
         self.configuration = configuration
         self.clock = clock
+        self.heartbeats = heartbeats ?? Heartbeats(now: store.now)
         self.logger = logger
     }
 
     public var consumerNames: [String] { consumers.map(\.name) }
 
-    public func heartbeatsNow() -> [Heartbeat] {
-        heartbeats.withLock { beats in consumers.map { Heartbeat(consumer: $0.name, at: beats[$0.name] ?? .distantPast) } }
-    }
+    /// The name a consumer beats under.
+    public static func worker(_ consumer: String) -> String { "consumer \(consumer)" }
 
     public func run() async throws {
         guard !consumers.isEmpty else {
@@ -54,7 +50,10 @@ public final class ConsumerRunner: Service {
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 for consumer in self.consumers {
-                    group.addTask { try await self.loop(consumer) }
+                    let worker = Self.worker(consumer.name), heartbeats = self.heartbeats
+                    group.addTask {
+                        try await WorkerProgress.$beat.withValue({ heartbeats.beat(worker) }) { try await self.loop(consumer) }
+                    }
                 }
             }
         }
@@ -69,6 +68,7 @@ public final class ConsumerRunner: Service {
 
     private func loop(_ consumer: any EventConsumer) async throws {
         let wakeUp = store.commits.subscribe()
+        heartbeats.register(Self.worker(consumer.name))
         while !Task.isCancelled {
             do {
                 if try await deliverBatch(to: consumer) { continue }
@@ -83,7 +83,7 @@ public final class ConsumerRunner: Service {
 
     /// Redelivers requested dead letters, then the next batch after the checkpoint. True if there was work.
     func deliverBatch(to consumer: any EventConsumer) async throws -> Bool {
-        heartbeats.withLock { $0[consumer.name] = store.now() }
+        heartbeats.beat(Self.worker(consumer.name))
         let retried = try await redeliverRequested(to: consumer)
         let name = consumer.name, limit = configuration.batchSize
         let events = try await store.writer.read { db in

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 import GRDBSQLite
+import CSQLiteSyncCounter
 public import Logging
 
 /// How the appliance opens its one SQLite file.
@@ -19,8 +20,27 @@ public struct DatabaseOptions: Sendable {
 }
 
 enum DatabaseSetup {
-    /// The GRDB configuration: SpatiaLite in every connection, foreign keys, `synchronous=FULL`, busy timeout.
-    static func configuration(_ options: DatabaseOptions) -> Configuration {
+    /// Opens the pool: SpatiaLite in every connection, foreign keys, busy timeout, and a writer that syncs the
+    /// WAL on every commit. GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
+    /// `prepareDatabase`; so FULL is set again on the writer once the pool is open, and read back from it.
+    static func open(path: String, options: DatabaseOptions) throws -> DatabasePool {
+        let installed = strike_sync_counter_install()
+        guard installed == SQLITE_OK else { throw StoreError.syncCounterUnavailable(code: installed) }
+        let pool = try DatabasePool(path: path, configuration: configuration(options))
+        if !options.readOnly {
+            let synchronous = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard synchronous == fullSynchronous else { throw StoreError.notDurable(synchronous: synchronous) }
+        }
+        return pool
+    }
+
+    /// `PRAGMA synchronous` reads 2 for FULL: every commit waits for its WAL fsync.
+    static let fullSynchronous = 2
+
+    private static func configuration(_ options: DatabaseOptions) -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.readonly = options.readOnly
@@ -28,9 +48,6 @@ enum DatabaseSetup {
         configuration.label = "strike"
         configuration.prepareDatabase { db in
             try loadSpatiaLite(db, module: options.spatialiteModule)
-            if !options.readOnly {
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
         }
         return configuration
     }
@@ -56,4 +73,12 @@ extension Logger {
         logger.logLevel = .info
         return logger
     }
+}
+
+/// The WAL and database-file syncs this process has made, counted under SQLite by the sync-counting VFS.
+public enum StorageSyncs {
+    /// WAL syncs: with `synchronous = FULL`, at least one per committed write transaction.
+    public static var wal: Int { Int(strike_sync_counter_wal()) }
+    /// Main database file syncs (checkpoints).
+    public static var database: Int { Int(strike_sync_counter_database()) }
 }

@@ -80,12 +80,6 @@ extension StrikeStore {
         }
     }
 
-    /// Records steps that move no process (a late callback for an earlier call).
-    public func recordPagerSteps(_ steps: [PagerStep], of process: PagerProcess, actor: ActorID) async throws {
-        let at = now()
-        try await writer.write { db in try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db) }
-    }
-
     private func record(_ steps: [PagerStep], of process: PagerProcess, acceptedBy: String?, actor: ActorID, at: Date, _ db: Database) throws {
         for step in steps {
             let command: PagerRunCommand

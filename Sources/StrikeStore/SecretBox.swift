@@ -78,6 +78,17 @@ public enum KeyFile {
         return try SecretBox(masterKeyBytes: key)
     }
 
+    /// The key file for a database that already holds `sealed` secrets: it must exist and open them, since a
+    /// new key would leave every stored secret unreadable. For a database that holds none, as `loadOrCreate(at:)`.
+    public static func loadOrCreate(at path: String, opening sealed: [Data], database: String) throws(KeyFileError) -> SecretBox {
+        guard !sealed.isEmpty else { return try loadOrCreate(at: path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path, database: database) }
+        let box = try load(at: path)
+        // One secret that opens proves the key; a damaged secret fails the same way a wrong key does.
+        guard sealed.contains(where: { (try? box.open($0)) != nil }) else { throw .notThisDatabasesKey(path, database: database) }
+        return box
+    }
+
     static func load(at path: String) throws(KeyFileError) -> SecretBox {
         var status = stat()
         guard stat(path, &status) == 0 else { throw .cannotRead(path, String(cString: strerror(errno))) }
@@ -96,6 +107,8 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooOpen(String, mode: mode_t)
     case notAKey(String)
     case wrongLength(Int)
+    case missing(String, database: String)
+    case notThisDatabasesKey(String, database: String)
 
     public var description: String {
         switch self {
@@ -105,6 +118,19 @@ public enum KeyFileError: Error, Equatable, Sendable, CustomStringConvertible {
             "the key file \(path) may be read by others (mode \(String(mode, radix: 8))): run chmod 600 \(path)"
         case .notAKey(let path): "the key file \(path) does not hold a base64 key"
         case .wrongLength(let count): "a master key must be 32 bytes, this one is \(count)"
+        case .missing(let path, let database):
+            "the key file \(path) is missing, but the database \(database) holds Render or Twilio secrets sealed with it: "
+                + Self.restoreAdvice(path)
+        case .notThisDatabasesKey(let path, let database):
+            "the key file \(path) does not open the Render or Twilio secrets sealed in the database \(database): "
+                + Self.restoreAdvice(path)
         }
+    }
+
+    /// What to do when the key file does not match the database: only the original key opens its secrets.
+    private static func restoreAdvice(_ path: String) -> String {
+        "it must be the key file made with this database. Restore that key file from backup to \(path) "
+            + "(or name it with --key-file or STRIKE_KEY_FILE) and start again; the appliance does not start, "
+            + "and makes no new key, until then"
     }
 }

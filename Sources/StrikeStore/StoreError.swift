@@ -23,6 +23,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case linkNotActive
         case notAnOSP
         case backupFailed
+        case notDurable
+        case syncCounterUnavailable
     }
 
     let code: Code
@@ -55,6 +57,17 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     static func backupFailed(_ detail: String) -> StoreError {
         StoreError(code: .backupFailed, message: "the backup failed: \(detail)")
+    }
+
+    static func notDurable(synchronous: Int?) -> StoreError {
+        StoreError(
+            code: .notDurable,
+            message: "the database writer runs with PRAGMA synchronous = \(synchronous.map(String.init) ?? "?"), not FULL (2): "
+                + "commits would not survive a power cut, so the appliance does not start")
+    }
+
+    static func syncCounterUnavailable(code: Int32) -> StoreError {
+        StoreError(code: .syncCounterUnavailable, message: "SQLite's default VFS could not be wrapped to count syncs (SQLite error \(code))")
     }
 
     public var isLinkNotActive: Bool { code == .linkNotActive }

@@ -20,8 +20,8 @@ public struct StrikeStore: Sendable {
         path: String, options: DatabaseOptions = DatabaseOptions(), snapshotThreshold: Int = 50, secrets: SecretBox? = nil,
         now: @escaping @Sendable () -> Date = { Date() }
     ) throws {
-        let pool = try DatabasePool(path: path, configuration: DatabaseSetup.configuration(options))
-        if !options.readOnly { try Migrations.migrator.migrate(pool) }
+        let pool = try DatabaseSetup.open(path: path, options: options)
+        try Migrations.prepare(pool, readOnly: options.readOnly)
         let commits = CommitSignal()
         if !options.readOnly {
             pool.add(transactionObserver: EventCommitObserver(signal: commits), extent: .databaseLifetime)

@@ -70,16 +70,15 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     }
 
     /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
-    /// read; when another writer got there first, the process is read again and the signal weighed anew.
+    /// read; when another writer got there first, the process is read again and the signal weighed anew, so a
+    /// callback delivered twice at once is still recorded once. What a late callback about an ended call
+    /// records is for the timeline only: to the caller, it made nothing happen.
     @discardableResult
     public func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws -> [PagerStep] {
         for _ in 0..<8 {
             guard let stored = try await store.pagerProcess(runID) else { return [] }
             let (next, steps) = stored.process.handle(signal, at: now())
-            guard next != stored.process else {
-                if !steps.isEmpty { try await store.recordPagerSteps(steps, of: next, actor: .system(name)) }
-                return []
-            }
+            guard next != stored.process else { return [] }
             do {
                 try await store.advancePagerRun(
                     next, from: stored.process.version, steps: steps, acceptedBy: Self.acceptedName(next, steps), actor: .system(name))
@@ -87,7 +86,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
                 continue
             }
             try await perform(steps, of: next, noc: stored.nocTenantID)
-            return steps
+            return stored.process.isAboutEndedCall(signal) ? [] : steps
         }
         throw PagerError.tooManyConflicts(runID)
     }

@@ -52,17 +52,30 @@ struct RebuildProjections: AsyncParsableCommand {
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a consistent copy of the database, safe while the appliance runs.")
+        abstract: "Write a consistent copy of the database, safe while the appliance runs.",
+        discussion: """
+            Never writes over the database, its -wal or -shm file, or its key file, however the path is spelt; \
+            an existing file is replaced only with --force.
+            """)
 
     @OptionGroup var database: DatabaseOption
+
+    @Option(help: "The database's master key file, which the backup must not overwrite (env STRIKE_KEY_FILE, default <db>.key).")
+    var keyFile: String?
+
+    @Flag(help: "Replace the destination if it exists (never the database's own files or its key file).")
+    var force = false
 
     @Argument(help: "Where to write the backup.")
     var file: String
 
     func run() async throws {
-        let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
+        var configuration = AppConfiguration()
+        configuration.databasePath = try database.existing()
+        configuration.keyFilePath = keyFile ?? ProcessInfo.processInfo.environment["STRIKE_KEY_FILE"]
+        let store = try StrikeStore(path: configuration.databasePath, options: DatabaseOptions(readOnly: true))
         let destination = URL(fileURLWithPath: file)
-        try await store.backup(to: destination) { progress($0) }
+        try await store.backup(to: destination, keyFile: configuration.resolvedKeyFilePath, overwrite: force) { progress($0) }
         let size = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? NSNumber)?.intValue ?? 0
         print("backup written to \(destination.path) (\(size) bytes, integrity ok)")
     }

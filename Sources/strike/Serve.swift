@@ -69,8 +69,7 @@ struct Demo: AsyncParsableCommand {
         if !keep {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        var configuration = try listen.configuration(databasePath: path)
-        if listen.host == nil, ProcessInfo.processInfo.environment["STRIKE_HOST"] == nil { configuration.host = "0.0.0.0" }
+        let configuration = try listen.configuration(databasePath: path)
         try await DemoHistory.record(configuration, passwordCost: configuration.passwordCost)
         let (path, port) = (path, configuration.port)
         try await serve(configuration) {
@@ -89,7 +88,7 @@ struct Demo: AsyncParsableCommand {
 private func serve(_ configuration: AppConfiguration, listening: @escaping @Sendable () async -> Void = {}) async throws {
     let lock = try WriterLock(databasePath: configuration.databasePath)
     let appliance = try await Appliance(configuration: configuration)
-    let app = await buildApplication(appliance, listening: listening)
+    let app = await buildApplication(appliance, systemd: .fromEnvironment(), listening: listening)
     try await app.runService()
     withExtendedLifetime(lock) {}
 }

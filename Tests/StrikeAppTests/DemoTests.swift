@@ -90,6 +90,48 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// The demo's sign-ins are for a demo on this machine: without `--host` it listens on loopback only.
+    @Test func theDemoListensOnLoopbackOnlyByDefault() async throws {
+        let directory = try TemporaryDirectory()
+        let port = try freeLoopbackPort()
+        let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--port", "\(port)"])
+        defer { demo.stop(SIGTERM) }
+        let up = try await demo.wait(upTo: 90) { $0.lines.contains { $0.contains("Demo sign-ins") } }
+        #expect(up, "the demo did not start: \(demo.standardError)")
+        #expect(try listeningAddresses(port: port) == ["0100007F"], "listening on 127.0.0.1 and nowhere else")
+        let health = try await URLSessionTransport().send(
+            OutboundRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/healthz")!))
+        #expect(health.status == 200)
+    }
+
+    /// While the demo plays its past on a clock hours ago, its port accepts nothing: the first connection it
+    /// ever takes is the ready demo's, which prints its sign-ins as it starts listening and stays up.
+    @Test func theDemoPortAcceptsNothingUntilTheDemoIsReady() async throws {
+        let directory = try TemporaryDirectory()
+        let port = try freeLoopbackPort()
+        let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--host", "127.0.0.1", "--port", "\(port)"])
+        defer { demo.stop(SIGTERM) }
+        func ready() -> Bool { demo.lines.contains { $0.contains("Demo sign-ins") } }
+        let deadline = Date().addingTimeInterval(90)
+        var firstAccepted: Date?
+        var readyAt: Date?
+        var refusedAfterAccepting = false
+        while Date() < deadline, readyAt.map({ Date().timeIntervalSince($0) < 1 }) ?? true {
+            let accepted = RawConnection.accepts(port: port)
+            if accepted, firstAccepted == nil { firstAccepted = Date() }
+            if !accepted, firstAccepted != nil { refusedAfterAccepting = true }
+            if readyAt == nil, ready() { readyAt = Date() }
+            try await Task.sleep(for: .milliseconds(3))
+        }
+        let accepted = try #require(firstAccepted, "the demo never listened: \(demo.standardError)")
+        let printed = try #require(readyAt, "the demo never printed its sign-ins: \(demo.standardError)")
+        #expect(printed.timeIntervalSince(accepted) < 2, "the port first accepted \(printed.timeIntervalSince(accepted)) s before the demo was ready")
+        #expect(!refusedAfterAccepting, "once the port accepts, it keeps accepting")
+        let health = try await URLSessionTransport().send(
+            OutboundRequest(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/healthz")!))
+        #expect(health.status == 200)
+    }
+
     /// The README's demo section lists every printed sign-in and shows the board.
     @Test func theReadmeListsTheDemoSignInsAndShowsTheBoard() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

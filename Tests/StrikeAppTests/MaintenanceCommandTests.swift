@@ -86,7 +86,7 @@ import Testing
         let result = try runProduct("strike", ["bench", "--singles", "20", "--batches", "3", "--batch-size", "5"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["single", "batch", "db_bytes", "sqlite_version"])
+        #expect(Set(object.keys) == ["single", "batch", "durability", "db_bytes", "sqlite_version"])
         let single = try #require(object["single"] as? [String: Any])
         let batch = try #require(object["batch"] as? [String: Any])
         #expect(Set(single.keys) == ["events_per_s", "p50_ms", "p99_ms"])
@@ -95,6 +95,17 @@ import Testing
         #expect((single["events_per_s"] as? Double ?? 0) > 0)
         #expect((object["db_bytes"] as? Int ?? 0) > 0)
         #expect((object["sqlite_version"] as? String)?.hasPrefix("3.") == true)
+    }
+
+    /// Every acknowledged commit waited for its own WAL sync: SQLite's syncs, counted under it by the VFS,
+    /// are at least as many as the transactions the benchmark committed (GRDB's default NORMAL makes none).
+    @Test func everyBenchmarkCommitIsSyncedToDiskBeforeItReturns() throws {
+        let result = try runProduct("strike", ["bench", "--singles", "200", "--batches", "10", "--batch-size", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let durability = try #require(object["durability"] as? [String: Int])
+        #expect(durability["commits"] == 210)
+        #expect((durability["wal_syncs"] ?? 0) >= 210, "\(durability)")
     }
 
     @Test func versionIsPrinted() throws {

@@ -13,13 +13,14 @@ import Testing
 /// a pager run; anything else is 403 and changes nothing.
 @Suite struct TwilioWebhookTests {
     static let authToken = "twilio-auth-token"
+    static let accountSID = "AC" + String(repeating: "1", count: 32)
 
     /// An ECO whose pager run is ringing its first contact, and that run.
     private func ringing(_ api: APIWorld) async throws -> (EcoID, PagerRunID) {
         let store = api.world.store
         _ = try await store.setTwilioAccount(
             noc: TestWorld.noc,
-            TwilioAccountChange(mode: .simulated, accountSID: "AC" + String(repeating: "1", count: 32), authToken: Self.authToken, fromNumber: "+13035550199"),
+            TwilioAccountChange(mode: .simulated, accountSID: Self.accountSID, authToken: Self.authToken, fromNumber: "+13035550199"),
             actor: TestWorld.actor)
         let ring = [(-105.1, 39.6), (-104.8, 39.6), (-104.8, 39.9), (-105.1, 39.9), (-105.1, 39.6)].map { Position(longitude: $0.0, latitude: $0.1) }
         let list = try await store.createPagerList(
@@ -58,13 +59,13 @@ import Testing
         let (eco, run) = try await ringing(api)
         #expect(twilio.calledNumbers == ["+13035550101"])
         let query = "?run=\(run.rawValue)&attempt=0"
-        try await api.test { client in
-            let ringing = [("CallSid", "CA1"), ("CallStatus", "ringing"), ("AccountSid", "AC" + String(repeating: "1", count: 32))]
+        try await api.test { client async throws in
+            let ringing = [("CallSid", "CA1"), ("CallStatus", "ringing"), ("AccountSid", Self.accountSID)]
             #expect(try await post(client, "/twilio/status" + query, ringing).status == .noContent)
             #expect(try await post(client, "/twilio/status" + query, ringing).status == .noContent, "a duplicate is taken")
             #expect(try await attempts(api, run) == [.calling, .ringing], "and changes nothing")
 
-            let pressed = try await post(client, "/twilio/gather" + query, [("CallSid", "CA1"), ("Digits", "1")])
+            let pressed = try await post(client, "/twilio/gather" + query, [("CallSid", "CA1"), ("AccountSid", Self.accountSID), ("Digits", "1")])
             #expect(pressed.status == .ok)
             #expect(pressed.headers[.contentType] == "text/xml; charset=utf-8")
             #expect(pressed.text.contains("<Say>Thank you. The callout is yours.</Say>"))
@@ -79,8 +80,9 @@ import Testing
         let api = try await APIWorld.make(transport: twilio)
         let (eco, run) = try await ringing(api)
         try await api.appliance.pager.signal(.digits(attempt: 0, digits: "2"), run: run)
-        try await api.test { client in
-            let late = try await post(client, "/twilio/gather?run=\(run.rawValue)&attempt=0", [("CallSid", "CA1"), ("Digits", "1")])
+        try await api.test { client async throws in
+            let late = try await post(
+                client, "/twilio/gather?run=\(run.rawValue)&attempt=0", [("CallSid", "CA1"), ("AccountSid", Self.accountSID), ("Digits", "1")])
             #expect(late.status == .ok)
             #expect(late.text.contains("no longer waiting for your answer"))
         }
@@ -92,18 +94,68 @@ import Testing
         let api = try await APIWorld.make(transport: FakeTwilio())
         let (eco, run) = try await ringing(api)
         let query = "?run=\(run.rawValue)&attempt=0"
-        let accept = [("CallSid", "CA1"), ("Digits", "1")]
-        try await api.test { client in
+        let accept = [("CallSid", "CA1"), ("AccountSid", Self.accountSID), ("Digits", "1")]
+        try await api.test { client async throws in
             let unsigned = try await client.execute(
                 uri: "/twilio/gather" + query, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                 body: ByteBuffer(data: FormEncoding.encode(accept)))
             #expect(unsigned.status == .forbidden)
             #expect(try await post(client, "/twilio/gather" + query, accept, token: "another-token").status == .forbidden)
-            #expect(try await post(client, "/twilio/gather" + query, accept, signedForm: [("CallSid", "CA1"), ("Digits", "2")]).status == .forbidden)
+            #expect(try await post(client, "/twilio/gather" + query, accept, signedForm: [("CallSid", "CA1"), ("AccountSid", Self.accountSID), ("Digits", "2")]).status == .forbidden)
             let otherRun = "?run=\(PagerRunID.random().rawValue)&attempt=0"
             #expect(try await post(client, "/twilio/gather" + otherRun, accept).status == .forbidden)
         }
         #expect(try await attempts(api, run) == [.calling])
         #expect(try await api.world.store.load(Eco.self, id: eco.rawValue).state.integration == .tasked)
+    }
+
+    /// Twilio may deliver a status callback twice: the second one, though about a call the run has moved on
+    /// from, records nothing and calls nobody.
+    @Test func aStatusCallbackDeliveredTwiceIsRecordedOnce() async throws {
+        let twilio = FakeTwilio()
+        let api = try await APIWorld.make(transport: twilio)
+        let (_, run) = try await ringing(api)
+        let busy = [("CallSid", "CA1"), ("CallStatus", "busy"), ("AccountSid", Self.accountSID)]
+        try await api.test { client async throws in
+            #expect(try await post(client, "/twilio/status?run=\(run.rawValue)&attempt=0", busy).status == .noContent)
+            #expect(try await post(client, "/twilio/status?run=\(run.rawValue)&attempt=0", busy).status == .noContent, "a duplicate is taken")
+        }
+        #expect(try await attempts(api, run) == [.calling, .busy, .calling], "one BUSY for the first call, then the second contact's call")
+        #expect(twilio.calledNumbers == ["+13035550101", "+13035550102"])
+    }
+
+    /// A callback signed with the NOC's token but about another account's call, or a call the run never made
+    /// for that attempt, is refused and moves nothing.
+    @Test func aCallbackForAnotherAccountOrAnotherCallIs403AndChangesNothing() async throws {
+        let twilio = FakeTwilio()
+        let api = try await APIWorld.make(transport: twilio)
+        let (eco, run) = try await ringing(api)
+        let first = "?run=\(run.rawValue)&attempt=0"
+        let otherAccount = "AC" + String(repeating: "2", count: 32)
+        try await api.test { client async throws in
+            let wrongAccount = [("CallSid", "CA1"), ("CallStatus", "busy"), ("AccountSid", otherAccount)]
+            #expect(try await post(client, "/twilio/status" + first, wrongAccount).status == .forbidden)
+            let noAccount = [("CallSid", "CA1"), ("CallStatus", "busy")]
+            #expect(try await post(client, "/twilio/status" + first, noAccount).status == .forbidden)
+            let wrongCall = [("CallSid", "CA9"), ("CallStatus", "busy"), ("AccountSid", Self.accountSID)]
+            #expect(try await post(client, "/twilio/status" + first, wrongCall).status == .forbidden)
+            let otherAccountAccepts = [("CallSid", "CA1"), ("AccountSid", otherAccount), ("Digits", "1")]
+            #expect(try await post(client, "/twilio/gather" + first, otherAccountAccepts).status == .forbidden)
+            let otherCallAccepts = [("CallSid", "CA9"), ("AccountSid", Self.accountSID), ("Digits", "1")]
+            #expect(try await post(client, "/twilio/gather" + first, otherCallAccepts).status == .forbidden)
+        }
+        #expect(try await attempts(api, run) == [.calling])
+        #expect(try await api.world.store.load(Eco.self, id: eco.rawValue).state.integration == .tasked)
+
+        // Once the run moved on, the first call's SID still names attempt 0 only, and no other SID does.
+        try await api.appliance.pager.signal(.digits(attempt: 0, digits: "2"), run: run)
+        try await api.test { client async throws in
+            let secondCallAsFirst = [("CallSid", "CA2"), ("CallStatus", "busy"), ("AccountSid", Self.accountSID)]
+            #expect(try await post(client, "/twilio/status" + first, secondCallAsFirst).status == .forbidden)
+            let firstCallAsSecond = [("CallSid", "CA1"), ("CallStatus", "busy"), ("AccountSid", Self.accountSID)]
+            #expect(try await post(client, "/twilio/status?run=\(run.rawValue)&attempt=1", firstCallAsSecond).status == .forbidden)
+        }
+        #expect(try await attempts(api, run) == [.calling, .declined, .calling])
+        #expect(twilio.calledNumbers == ["+13035550101", "+13035550102"])
     }
 }

@@ -128,7 +128,7 @@ struct Poisoned: Error {}
         let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration)
         let service = Task { try await runner.run() }
         defer { service.cancel() }
-        try await eventually { !runner.heartbeatsNow().contains { $0.at == .distantPast } }
+        try await eventually { !runner.heartbeats.all().isEmpty }
 
         let positions = try await appendTestEvents(world.store, count: 1)
 

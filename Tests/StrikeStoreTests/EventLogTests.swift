@@ -10,6 +10,15 @@ import Testing
         NewEvent(type: "TestHappened", schemaVersion: 1, payload: Data("{\"n\":\(n)}".utf8), actor: .system("test"), occurredAt: Date())
     }
 
+    /// GRDB's pool turns `synchronous` down to NORMAL when it sets up WAL; the connection that writes must
+    /// still run with FULL (2) after the pool is open, after migrations, and after commits.
+    @Test func theWritingConnectionSyncsEveryCommit() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        try await world.store.append(streamID: "s", streamType: "test", expectedVersion: 0, events: [event(0)])
+        let synchronous = try await world.store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(synchronous == 2)
+    }
+
     @Test func twoWritersAtTheSameExpectedVersionOneWinsOneConflicts() async throws {
         let world = try await TestWorld.make(seeded: false)
         let store = world.store
