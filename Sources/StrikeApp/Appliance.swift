@@ -125,7 +125,7 @@ public func buildApplication(
         server: httpServer(configuration, logger: logger),
         configuration: .init(address: .hostname(appliance.configuration.host, port: appliance.configuration.port), serverName: "strike"),
         onServerRunning: { _ in
-            systemd?.notifier.send("READY=1")
+            systemd?.ready()
             await listening()
         },
         logger: logger)
@@ -134,7 +134,7 @@ public func buildApplication(
     if let systemd, let interval = systemd.watchdogInterval {
         app.addServices(
             Watchdog(
-                notifier: systemd.notifier, interval: interval, heartbeats: appliance.heartbeats,
+                supervision: systemd, interval: interval, heartbeats: appliance.heartbeats,
                 stallLimit: configuration.workerStallLimit, clock: systemd.clock))
     }
     return app

@@ -1,5 +1,6 @@
 public import Foundation
 import Logging
+import Synchronization
 import ServiceLifecycle
 import StrikeStore
 
@@ -52,11 +53,13 @@ public struct SystemdNotifier: Sendable {
     }
 }
 
-/// What systemd asked of this process: to be told when it is ready, and to feed a watchdog every `interval`.
-public struct SystemdSupervision: Sendable {
+/// What systemd asked of this process: to be told when it is ready, and to feed a watchdog every `interval`
+/// from then on.
+public final class SystemdSupervision: Sendable {
     public let notifier: SystemdNotifier
     public let watchdogInterval: Duration?
     public let clock: any Clock<Duration>
+    private let readySent = Atomic(false)
 
     public init(notifier: SystemdNotifier, watchdogInterval: Duration?, clock: any Clock<Duration> = ContinuousClock()) {
         self.notifier = notifier
@@ -69,13 +72,21 @@ public struct SystemdSupervision: Sendable {
         guard let notifier = SystemdNotifier(environment: environment) else { return nil }
         return SystemdSupervision(notifier: notifier, watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment))
     }
+
+    /// Tells systemd the appliance serves (`READY=1`); the watchdog is fed only after this.
+    func ready() {
+        notifier.send("READY=1")
+        readySent.store(true, ordering: .releasing)
+    }
+
+    var isReady: Bool { readySent.load(ordering: .acquiring) }
 }
 
 /// Feeds systemd's watchdog while every worker makes progress, and stops feeding it as soon as one is stuck,
 /// so that systemd restarts a frozen appliance. A process whose cooperative threads are all blocked cannot run
 /// this loop either, and stops feeding it the same way.
 struct Watchdog: Service {
-    let notifier: SystemdNotifier
+    let supervision: SystemdSupervision
     let interval: Duration
     let heartbeats: Heartbeats
     let stallLimit: TimeInterval
@@ -88,7 +99,7 @@ struct Watchdog: Service {
             while !Task.isCancelled {
                 let stalled = heartbeats.stalled(limit: stallLimit).map(\.worker)
                 if stalled.isEmpty {
-                    notifier.send("WATCHDOG=1")
+                    if supervision.isReady { supervision.notifier.send("WATCHDOG=1") }
                 } else if stalled != starving {
                     logger.critical(
                         "a worker is stuck: no longer feeding the systemd watchdog, which will restart the appliance",

@@ -1,8 +1,11 @@
 import Foundation
 import HummingbirdBcrypt
+import NIOPosix
 public import StrikeCore
 
-/// Password rules and bcrypt hashing, done off the request's executor because bcrypt is slow on purpose.
+/// Password rules and bcrypt hashing. bcrypt is slow on purpose (about a quarter second of CPU at cost 12), so
+/// it runs on NIO's blocking-work thread pool, never on Swift's cooperative pool: there, a few sign-ins at once
+/// would hold every cooperative thread (two on a 2-core box) and stall the workers and every request.
 public enum Passwords {
     public static let lengths = 10...200
 
@@ -11,11 +14,16 @@ public enum Passwords {
     }
 
     public static func hash(_ password: String, cost: UInt8) async -> String {
-        await Task.detached(priority: .userInitiated) { Bcrypt.hash(password, cost: cost) }.value
+        await offThePool { Bcrypt.hash(password, cost: cost) }
     }
 
     public static func verify(_ password: String, hash: String) async -> Bool {
-        await Task.detached(priority: .userInitiated) { Bcrypt.verify(password, hash: hash) }.value
+        await offThePool { Bcrypt.verify(password, hash: hash) }
+    }
+
+    private static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        // The singleton pool is never shut down while the process runs, so `runIfActive` always runs the work.
+        (try? await NIOThreadPool.singleton.runIfActive(work)) ?? work()
     }
 
     /// A username is 1 to 64 letters, digits, `.`, `_`, `-` or `@`.

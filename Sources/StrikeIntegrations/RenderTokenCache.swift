@@ -3,16 +3,25 @@ import Foundation
 /// One OAuth2 access token per Render instance, fetched with the client-credentials grant
 /// (RFC 6749 §4.4: form `grant_type=client_credentials`, HTTP Basic client authentication) and renewed
 /// before it expires. However many callers need a token at once, one request is made (single flight).
+/// A caller that stops waiting (cancelled, as when the appliance stops) leaves at once, whatever the request
+/// is doing; the request itself is cancelled when nobody waits for it any more.
 actor RenderTokenCache {
     private struct Token {
         let value: String
         let renewAt: Date
     }
 
+    /// One token request in flight for an instance, and the callers waiting for it.
+    private struct Flight {
+        let id: UUID
+        let request: Task<Void, Never>
+        var waiters: [UUID: CheckedContinuation<Token, any Error>] = [:]
+    }
+
     private let transport: any HTTPTransport
     private let now: @Sendable () -> Date
     private var tokens: [String: Token] = [:]
-    private var pending: [String: Task<Token, any Error>] = [:]
+    private var flights: [String: Flight] = [:]
 
     init(transport: any HTTPTransport, now: @escaping @Sendable () -> Date) {
         self.transport = transport
@@ -33,20 +42,51 @@ actor RenderTokenCache {
     }
 
     private func fetch(for instance: RenderCredentials) async throws -> String {
-        let key = instance.instanceKey
-        if let inFlight = pending[key] { return try await inFlight.value.value }
-        let transport = self.transport, now = self.now
-        let request = Task { try await Self.request(instance, transport: transport, now: now) }
-        pending[key] = request
-        do {
-            let token = try await request.value
-            tokens[key] = token
-            pending[key] = nil
-            return token.value
-        } catch {
-            pending[key] = nil
-            throw error
+        let key = instance.instanceKey, waiter = UUID()
+        let token = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                join(instance, waiter: waiter, continuation: continuation)
+            }
+        } onCancel: {
+            Task { await self.leave(key, waiter: waiter) }
         }
+        return token.value
+    }
+
+    /// Waits for the instance's request in flight, starting one if there is none.
+    private func join(_ instance: RenderCredentials, waiter: UUID, continuation: CheckedContinuation<Token, any Error>) {
+        guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+        let key = instance.instanceKey
+        if flights[key] == nil {
+            let id = UUID(), transport = self.transport, now = self.now
+            let request = Task {
+                do {
+                    self.land(key, flight: id, .success(try await Self.request(instance, transport: transport, now: now)))
+                } catch {
+                    self.land(key, flight: id, .failure(error))
+                }
+            }
+            flights[key] = Flight(id: id, request: request)
+        }
+        flights[key]?.waiters[waiter] = continuation
+    }
+
+    /// A waiter was cancelled: it gets its `CancellationError` now; the last one out cancels the request.
+    private func leave(_ key: String, waiter: UUID) {
+        guard let continuation = flights[key]?.waiters.removeValue(forKey: waiter) else { return }
+        continuation.resume(throwing: CancellationError())
+        if let flight = flights[key], flight.waiters.isEmpty {
+            flight.request.cancel()
+            flights[key] = nil
+        }
+    }
+
+    /// The request ended: everyone still waiting gets its result, and a token is kept for the next callers.
+    private func land(_ key: String, flight id: UUID, _ result: Result<Token, any Error>) {
+        guard let flight = flights[key], flight.id == id else { return }
+        flights[key] = nil
+        if case .success(let token) = result { tokens[key] = token }
+        for continuation in flight.waiters.values { continuation.resume(with: result) }
     }
 
     private struct Answer: Decodable {

@@ -89,8 +89,11 @@ public final class ConsumerRunner: Service {
         let events = try await store.writer.read { db in
             try EventLog.all(db, afterPosition: try Checkpoints.position(db, consumer: name), limit: limit)
         }
-        for event in events where consumer.wants(event) {
-            try await deliver(event, to: consumer)
+        let wanted = events.filter(consumer.wants)
+        if consumer.concurrency > 1 {
+            try await deliverConcurrently(wanted, to: consumer)
+        } else {
+            for event in wanted { try await deliver(event, to: consumer) }
         }
         if let last = events.last {
             let at = store.now()
@@ -99,15 +102,37 @@ public final class ConsumerRunner: Service {
         return retried || !events.isEmpty
     }
 
-    private func deliver(_ event: RecordedEvent, to consumer: any EventConsumer) async throws {
-        let context = ConsumerContext(store: store, consumer: consumer.name, position: event.position)
+    /// Each stream's events in order, up to `consumer.concurrency` streams at a time: the streams are dealt
+    /// round-robin into that many lanes, each lane handled in order. The checkpoint moves after the batch.
+    private func deliverConcurrently(_ events: [RecordedEvent], to consumer: any EventConsumer) async throws {
+        var streams: [String: Int] = [:]
+        var lanes: [[RecordedEvent]] = []
+        for event in events {
+            let lane = streams[event.streamID] ?? streams.count % consumer.concurrency
+            streams[event.streamID] = lane
+            if lane == lanes.count { lanes.append([]) }
+            lanes[lane].append(event)
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            for lane in lanes {
+                group.addTask {
+                    for event in lane { try await self.deliver(event, to: consumer, movingCheckpoint: false) }
+                }
+            }
+        }
+    }
+
+    /// Delivers one event with retries, parking it as a dead letter when they run out. The checkpoint moves
+    /// past it here only when `movingCheckpoint`.
+    private func deliver(_ event: RecordedEvent, to consumer: any EventConsumer, movingCheckpoint: Bool = true) async throws {
+        let context = ConsumerContext(store: store, consumer: consumer.name, position: event.position, movesCheckpoint: movingCheckpoint)
         let attempts = Mutex(0)
         do {
             try await configuration.retry.run(on: clock) {
                 attempts.withLock { $0 += 1 }
                 try await consumer.handle(event, context)
             }
-            if !context.didCheckpoint {
+            if movingCheckpoint, !context.didCheckpoint {
                 let at = store.now()
                 try await store.writer.write { db in
                     try Checkpoints.advance(db, consumer: consumer.name, to: event.position, at: at)
@@ -120,11 +145,13 @@ public final class ConsumerRunner: Service {
             logger.error(
                 "event parked in the dead-letter table",
                 metadata: ["consumer": "\(consumer.name)", "position": "\(event.position)", "attempts": "\(count)", "error": "\(error)"])
-            try await park(event, consumer: consumer.name, error: error, attempts: count)
+            try await park(event, consumer: consumer.name, error: error, attempts: count, movingCheckpoint: movingCheckpoint)
         }
     }
 
-    private func park(_ event: RecordedEvent, consumer: String, error: any Error, attempts: Int) async throws {
+    private func park(
+        _ event: RecordedEvent, consumer: String, error: any Error, attempts: Int, movingCheckpoint: Bool = true
+    ) async throws {
         let at = store.now()
         try await store.writer.write { db in
             try db.execute(
@@ -135,7 +162,7 @@ public final class ConsumerRunner: Service {
                         retry_requested_at = NULL
                     """,
                 arguments: [consumer, event.position, event.type, "\(error)", attempts, ISO8601.string(from: at)])
-            try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at)
+            if movingCheckpoint { try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at) }
         }
     }
 

@@ -10,6 +10,15 @@ public protocol EventConsumer: Sendable {
     /// Whether the consumer wants this event; the others are passed over without calling `handle`.
     func wants(_ event: RecordedEvent) -> Bool
     func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws
+    /// How many streams' events the consumer may handle at once; 1 (the default) handles one event at a time in
+    /// log order. Above 1, each stream's events still arrive in order, one at a time, but a slow stream (an
+    /// outbound call waiting on its answer) no longer holds up the others; the checkpoint then moves once the
+    /// whole batch is handled, so a crash redelivers the batch, which an idempotent `handle` absorbs.
+    var concurrency: Int { get }
+}
+
+extension EventConsumer {
+    public var concurrency: Int { 1 }
 }
 
 /// Given to a consumer for one event: its writes and the checkpoint move together.
@@ -17,39 +26,43 @@ public final class ConsumerContext: Sendable {
     let store: StrikeStore
     let consumer: String
     let position: Int64
+    /// Whether the consumer's writes move its checkpoint past the event; not while a batch is handled
+    /// concurrently, where the runner moves it once the whole batch is handled.
+    let movesCheckpoint: Bool
     private let checkpointed = Mutex(false)
 
-    init(store: StrikeStore, consumer: String, position: Int64) {
+    init(store: StrikeStore, consumer: String, position: Int64, movesCheckpoint: Bool = true) {
         self.store = store
         self.consumer = consumer
         self.position = position
+        self.movesCheckpoint = movesCheckpoint
     }
 
-    /// Runs `body` and advances this consumer's checkpoint past the event, in one transaction.
+    /// Runs `body` and advances this consumer's checkpoint past the event (when `movesCheckpoint`), in one transaction.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let consumer = self.consumer, position = self.position, at = store.now()
+        let consumer = self.consumer, position = self.position, moves = movesCheckpoint, at = store.now()
         let result = try await store.writer.write { db in
             let value = try body(db)
-            try Checkpoints.advance(db, consumer: consumer, to: position, at: at)
+            if moves { try Checkpoints.advance(db, consumer: consumer, to: position, at: at) }
             return value
         }
-        checkpointed.withLock { $0 = true }
+        checkpointed.withLock { $0 = moves }
         return result
     }
 
-    /// Runs a command on an ECO and advances this consumer's checkpoint past the event, in one transaction,
-    /// so a worker's decision is recorded exactly once however often the event is delivered.
+    /// Runs a command on an ECO and advances this consumer's checkpoint past the event (when `movesCheckpoint`),
+    /// in one transaction, so a worker's decision is recorded exactly once however often the event is delivered.
     @discardableResult
     public func execute(_ command: EcoCommand, on ecoID: EcoID, actor: ActorID) async throws -> CommandResult<Eco> {
-        let store = self.store, consumer = self.consumer, position = self.position, at = store.now()
+        let store = self.store, consumer = self.consumer, position = self.position, moves = movesCheckpoint, at = store.now()
         let result = try await store.writer.write { db in
             let result = try store.execute(
                 Eco.self, id: ecoID.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil,
                 causationID: String(position), occurredAt: at, db)
-            try Checkpoints.advance(db, consumer: consumer, to: position, at: at)
+            if moves { try Checkpoints.advance(db, consumer: consumer, to: position, at: at) }
             return result
         }
-        checkpointed.withLock { $0 = true }
+        checkpointed.withLock { $0 = moves }
         return result
     }
 

@@ -165,13 +165,16 @@ extension StrikeStore {
 
     /// The simulated Render instance a client id names, when the secret matches: its OSP and project.
     public func simulatedRenderInstance(clientID: String, clientSecret: String) async throws -> (osp: TenantID, projectID: String)? {
-        let row = try await writer.read { db in
+        // Sendable values out of the read (a `Row` is not Sendable, and returning one would pick GRDB's blocking
+        // `read` overload, which parks a cooperative thread until a reader connection is free).
+        let found = try await writer.read { db -> (osp: String, project: String, sealed: Data)? in
             try Row.fetchOne(
                 db, sql: "SELECT osp_tenant_id, project_id, client_secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'",
-                arguments: [clientID])
+                arguments: [clientID]
+            ).map { ($0["osp_tenant_id"], $0["project_id"], $0["client_secret_sealed"]) }
         }
-        guard let row, SecretComparison.equal(try openSecret(row["client_secret_sealed"]), clientSecret) else { return nil }
-        return (TenantID(row["osp_tenant_id"]), row["project_id"])
+        guard let found, SecretComparison.equal(try openSecret(found.sealed), clientSecret) else { return nil }
+        return (TenantID(found.osp), found.project)
     }
 
     /// A subsector's tasks in the order they were made.
@@ -251,13 +254,14 @@ extension StrikeStore {
 
     /// The NOC whose simulated Twilio account an account SID and auth token name.
     public func simulatedTwilioAccount(accountSID: String, authToken: String) async throws -> TenantID? {
-        let row = try await writer.read { db in
+        let found = try await writer.read { db -> (noc: String, sealed: Data)? in
             try Row.fetchOne(
                 db, sql: "SELECT noc_tenant_id, auth_token_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'",
-                arguments: [accountSID])
+                arguments: [accountSID]
+            ).map { ($0["noc_tenant_id"], $0["auth_token_sealed"]) }
         }
-        guard let row, SecretComparison.equal(try openSecret(row["auth_token_sealed"]), authToken) else { return nil }
-        return TenantID(row["noc_tenant_id"])
+        guard let found, SecretComparison.equal(try openSecret(found.sealed), authToken) else { return nil }
+        return TenantID(found.noc)
     }
 
     /// Records a new call; its `nth` is counted here, in the same transaction, so two calls never share one.

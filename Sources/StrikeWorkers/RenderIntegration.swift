@@ -12,6 +12,9 @@ public import StrikeStore
 /// so a redelivered event, a lost answer, or a crash between the creation and its record finds the task.
 public struct RenderIntegration: EventConsumer {
     public let name = "render-integration"
+    /// ECOs handled at once: each waits mostly on Render's answers, so a burst of new ECOs drains about this many
+    /// times faster than one at a time. Safe because `handle` is idempotent per ECO (it lists the subsector first).
+    public let concurrency = 8
 
     /// The task type the appliance creates.
     public static let taskType = "ECO investigation"

@@ -9,11 +9,16 @@ import Testing
 /// A consumer of `test` streams that records each delivery and then does what the test tells it.
 final class RecordingConsumer: EventConsumer {
     let name: String
+    let concurrency: Int
     private let deliveries = Mutex<[Int64]>([])
     private let behaviour: @Sendable (RecordedEvent, ConsumerContext) async throws -> Void
 
-    init(name: String = "recorder", behaviour: @escaping @Sendable (RecordedEvent, ConsumerContext) async throws -> Void = { _, _ in }) {
+    init(
+        name: String = "recorder", concurrency: Int = 1,
+        behaviour: @escaping @Sendable (RecordedEvent, ConsumerContext) async throws -> Void = { _, _ in }
+    ) {
         self.name = name
+        self.concurrency = concurrency
         self.behaviour = behaviour
     }
 
@@ -98,6 +103,39 @@ struct Poisoned: Error {}
         #expect(consumer.delivered.suffix(1) == [positions[0]])
         #expect(try await world.store.deadLetters().isEmpty)
         #expect(try await world.store.checkpoint(of: "recorder") == positions[2])
+    }
+
+    /// A consumer that may handle several streams at once is not held up by one slow stream: the others are
+    /// handled meanwhile, each stream's events still in order, and the checkpoint moves only once the whole
+    /// batch is handled, so a crash before then redelivers the slow stream's event rather than skipping it.
+    @Test func aConcurrentConsumerHandlesOtherStreamsWhileOneIsSlowAndCheckpointsAfterTheBatch() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        var positions = try await appendTestEvents(world.store, count: 4)
+        let second = try await world.store.append(
+            streamID: "test-0", streamType: "test", expectedVersion: 1,
+            events: [NewEvent(type: "TestHappened", schemaVersion: 1, payload: Data("{}".utf8), actor: .system("test"), occurredAt: Date())])
+        positions.append(second[0].position)
+        let slow = positions[0]
+        let release = Mutex(false)
+        let consumer = RecordingConsumer(concurrency: 4) { event, context in
+            if event.position == slow {
+                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            try await context.write { _ in }
+        }
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer])
+        let draining = Task { try await runner.drain() }
+
+        // While the first stream's first event is held, the three other streams are handled.
+        try await eventually { Set(consumer.delivered) == Set([slow] + positions[1...3]) }
+        #expect(Set(consumer.delivered) == Set([slow] + positions[1...3]))
+        #expect(!consumer.delivered.contains(positions[4]), "the slow stream's second event waits for its first")
+        #expect(try await world.store.checkpoint(of: "recorder") == 0, "no checkpoint past an event still being handled")
+
+        release.withLock { $0 = true }
+        try await draining.value
+        #expect(consumer.delivered.last == positions[4])
+        #expect(try await world.store.checkpoint(of: "recorder") == positions[4])
     }
 
     @Test func aConsumersWriteAndItsCheckpointCommitTogether() async throws {
