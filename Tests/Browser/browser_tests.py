@@ -171,6 +171,20 @@ def test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway(playwrigh
         status, _, _ = demo.call("POST", "/api/ecos", eco, demo.session(*VIEWER))
         assert status == 403, f"the API let a viewer open an ECO ({status})"
 
+        # An ECO that needs escalation offers a dispatcher Retry, Cancel and Edit details; a viewer gets none.
+        page = browser.page
+        escalated = next(eco for eco in past_ecos(demo) if eco["displayStatus"] == "Needs escalation")
+        page.locator(f'tr[data-eco="{escalated["id"]}"] a').click()
+        page.get_by_role("region", name="Timeline").locator("li").first.wait_for()
+        for action in ("Retry", "Cancel ECO", "Edit details"):
+            assert page.get_by_role("button", name=action).count() == 0, f"a viewer is offered {action}"
+        browser.screenshot("viewer-detail")
+        viewer = demo.session(*VIEWER)
+        for method, path, body in (("POST", "retry", {}), ("POST", "cancel", {"reason": "viewer's try"}),
+                                   ("PATCH", "", {"description": "viewer's edit"})):
+            status, _, _ = demo.call(method, f"/api/ecos/{escalated['id']}{'/' + path if path else ''}", body, viewer)
+            assert status == 403, f"the API let a viewer {method} {path or 'the details'} ({status})"
+
 
 def test_an_exhausted_pager_needs_escalation_and_retry_starts_a_new_run(playwright, demo: Demo) -> None:
     with signed_in(playwright, demo, DISPATCHER) as browser:
@@ -273,6 +287,7 @@ def test_a_cut_can_be_placed_without_a_mouse(playwright, demo: Demo) -> None:
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # on Place
         expect_text(page.locator(".preview"), "Would page: Downtown Denver")
+        browser.screenshot("keyboard-cut")
 
 
 def expect_text(locator, text: str, seconds: float = 10) -> None:
