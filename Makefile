@@ -21,8 +21,11 @@ BROWSER := $(VENV)/bin/python Tests/Browser/browser_tests.py --binary .build/deb
 # The release binary, alone in an empty directory, serves the whole dashboard.
 RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib --product strike
 ONE_BINARY = $(VENV)/bin/python Tests/Release/one_binary.py --binary "$$($(RELEASE_BUILD) --show-bin-path)/strike"
+# The load test: dispatchers creating ECOs against `strike demo` with the simulators at speed 1000, then the
+# backlog must drain (Tests/Soak/soak.py).
+SOAK = $(VENV)/bin/python Tests/Soak/soak.py
 
-.PHONY: deps venv build test fuzz interop browser one-binary demo release bench clean
+.PHONY: deps venv build test fuzz interop browser one-binary soak soak-small demo release bench clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -59,6 +62,7 @@ test: deps venv
 	$(FUZZ)
 	$(RELEASE_BUILD)
 	$(ONE_BINARY)
+	$(MAKE) --no-print-directory soak-small
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
 fuzz: deps venv
@@ -80,6 +84,19 @@ browser: deps venv
 one-binary: deps venv
 	$(RELEASE_BUILD)
 	$(ONE_BINARY)
+
+# The full load test on the release build: 16 clients for 60 s, 120 s to drain; on every core, then pinned to
+# one (taskset), where a blocked cooperative thread shows first.
+soak: deps venv
+	$(RELEASE_BUILD)
+	$(SOAK) --binary "$$($(RELEASE_BUILD) --show-bin-path)/strike" --clients 16 --seconds 60 --drain 120
+	$(SOAK) --binary "$$($(RELEASE_BUILD) --show-bin-path)/strike" --clients 16 --seconds 60 --drain 120 --cores 0
+
+# The same at a small size on the debug build, as part of `make test`.
+soak-small: deps venv
+	$(SWIFT) build
+	$(SOAK) --binary .build/debug/strike --clients 8 --seconds 10 --drain 120
+	$(SOAK) --binary .build/debug/strike --clients 8 --seconds 10 --drain 120 --cores 0
 
 demo: build
 	.build/debug/strike demo --db demo.db --port 8080

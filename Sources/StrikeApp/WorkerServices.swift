@@ -19,7 +19,7 @@ struct Periodic: Service {
         heartbeats.register(name)
         let (heartbeats, name) = (heartbeats, name)
         try? await cancelWhenGracefulShutdown {
-            try await WorkerProgress.$beat.withValue({ heartbeats.beat(name) }) {
+            try await WorkerProgress.$current.withValue(WorkerProgress { heartbeats.beat(name) }) {
                 while !Task.isCancelled {
                     heartbeats.beat(name)
                     await pass()

@@ -52,7 +52,7 @@ public final class ConsumerRunner: Service {
                 for consumer in self.consumers {
                     let worker = Self.worker(consumer.name), heartbeats = self.heartbeats
                     group.addTask {
-                        try await WorkerProgress.$beat.withValue({ heartbeats.beat(worker) }) { try await self.loop(consumer) }
+                        try await WorkerProgress.$current.withValue(WorkerProgress { heartbeats.beat(worker) }) { try await self.loop(consumer) }
                     }
                 }
             }
