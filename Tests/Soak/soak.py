@@ -62,20 +62,40 @@ class Appliance:
 
     def __init__(self, binary: Path, workdir: Path, cores: str | None):
         self.binary = binary
+        self.cores = cores
         self.port = free_port()
         self.db = workdir / "demo.db"
         self.log_path = workdir / "demo.log"
-        command = [str(binary), "demo", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(self.port)]
-        if cores is not None:
-            command = ["taskset", "-c", cores, *command]
-        self.process = subprocess.Popen(command, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, cwd=workdir)
+        self.start(keep=False)
+
+    def start(self, keep: bool) -> None:
+        """`strike demo` on the database, a fresh one unless `keep`; returns once it serves."""
+        command = [str(self.binary), "demo", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(self.port)]
+        if keep:
+            command.append("--keep")
+        if self.cores is not None:
+            command = ["taskset", "-c", self.cores, *command]
+        started = self.log_path.read_text(errors="replace").count("Demo sign-ins") if keep else 0
+        self.process = subprocess.Popen(command, stdout=open(self.log_path, "ab" if keep else "wb"),
+                                        stderr=subprocess.STDOUT, cwd=self.db.parent)
         deadline = time.monotonic() + 120
-        while "Demo sign-ins" not in self.log_path.read_text(errors="replace"):
+        while self.log_path.read_text(errors="replace").count("Demo sign-ins") <= started:
             if self.process.poll() is not None:
                 raise SoakFailure(f"`strike demo` exited {self.process.returncode}")
             if time.monotonic() > deadline:
                 raise SoakFailure("`strike demo` did not start within 120 s")
             time.sleep(0.1)
+
+    def checkpoint(self, consumer: str) -> int:
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10) as connection:
+            row = connection.execute("SELECT position FROM consumer_checkpoint WHERE consumer = ?", (consumer,)).fetchone()
+            return row[0] if row else 0
+
+    def drain_rate(self, consumer: str, seconds: float) -> float:
+        """Events per second the consumer's checkpoint moved over `seconds`."""
+        before, started = self.checkpoint(consumer), time.monotonic()
+        time.sleep(seconds)
+        return (self.checkpoint(consumer) - before) / (time.monotonic() - started)
 
     def call(self, method: str, path: str, body=None, headers=None, timeout: float = 30):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -214,6 +234,20 @@ def drain(appliance: Appliance, limit: float, acknowledged: int) -> dict:
         time.sleep(1)
 
 
+def compare_restart(appliance: Appliance, window: float = 15) -> dict:
+    """The Render integration's drain rate in the process that took the load, then in a fresh process on the
+    same database: the long-running one must drain at least 80% as fast (the rest is measurement noise)."""
+    running = appliance.drain_rate("render-integration", window)
+    if appliance.stop() != 0:
+        raise SoakFailure("the appliance did not stop cleanly on SIGTERM before the restart")
+    appliance.start(keep=True)
+    fresh = appliance.drain_rate("render-integration", window)
+    log(f"drain of the Render integration: {running:.0f} events/s while running, {fresh:.0f} events/s after a restart")
+    if running < 0.8 * fresh:
+        raise SoakFailure(f"the long-running process drained {running:.0f} events/s, a fresh one {fresh:.0f} events/s")
+    return {"drain_running_events_per_s": round(running), "drain_fresh_events_per_s": round(fresh)}
+
+
 def verify(binary: Path, db: Path) -> None:
     result = subprocess.run([str(binary), "verify", "--db", str(db)], capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
@@ -228,6 +262,8 @@ def main() -> int:
     parser.add_argument("--drain", type=float, default=120, help="seconds allowed for the backlog to drain")
     parser.add_argument("--cores", help="run the appliance under `taskset -c CORES` (e.g. 0)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--compare-restart", action="store_true",
+                        help="after the load, compare the drain rate with a restarted appliance's")
     arguments = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="strike-soak-"))
@@ -240,7 +276,10 @@ def main() -> int:
         if problems:
             raise SoakFailure(f"{len(problems)} creates refused or failed, first: {problems[:5]}")
         log(f"{acknowledged} ECOs acknowledged ({acknowledged / arguments.seconds:.0f}/s); draining")
-        figures = drain(appliance, arguments.drain, acknowledged)
+        rates = {}
+        if arguments.compare_restart:
+            rates = compare_restart(appliance)
+        figures = drain(appliance, arguments.drain, acknowledged) | rates
         figures |= {"ecos": acknowledged, "creates_per_s": round(acknowledged / arguments.seconds, 1),
                     "peak_rss_mib": round(appliance.resident_mib(), 1), "cores": arguments.cores or "all"}
         status = appliance.stop()
