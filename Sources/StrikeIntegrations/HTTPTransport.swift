@@ -2,6 +2,7 @@ public import Foundation
 #if canImport(FoundationNetworking)
 public import FoundationNetworking
 #endif
+import Synchronization
 
 /// One outbound HTTP request, as the clients build it.
 public struct OutboundRequest: Sendable, Equatable {
@@ -39,8 +40,15 @@ public protocol HTTPTransport: Sendable {
 }
 
 /// The production transport: Foundation's URLSession (libcurl on Linux).
+///
+/// On Linux, URLSession's `async` `data(for:)` waits with `DispatchQueue.sync` for the session's own work queue,
+/// on the calling thread: on Swift's cooperative pool (two threads on a 2-core box), a busy session held those
+/// threads and froze the appliance, SIGTERM included. So tasks are made, started and cancelled on a serial queue
+/// of this transport's, and the answer comes back through the completion handler; the caller only awaits.
 public struct URLSessionTransport: HTTPTransport {
     private let session: URLSession
+    /// Where the session's blocking calls run: never a thread of the cooperative pool.
+    private let starter = DispatchQueue(label: "strike.http-transport")
 
     public init() {
         let configuration = URLSessionConfiguration.ephemeral
@@ -56,13 +64,40 @@ public struct URLSessionTransport: HTTPTransport {
         urlRequest.httpBody = request.body
         urlRequest.timeoutInterval = Double(request.timeout.components.seconds) + Double(request.timeout.components.attoseconds) / 1e18
         for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await session.data(for: urlRequest)
+        let (data, response) = try await perform(urlRequest)
         guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
         var headers: [String: String] = [:]
         for (name, value) in http.allHeaderFields {
             if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
         }
         return InboundResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// The request's answer; cancelling the caller cancels the request, which then ends with `cancelled`.
+    private func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let state = Mutex<(task: URLSessionDataTask?, cancelled: Bool)>((nil, false))
+        let (session, starter) = (self.session, self.starter)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                starter.async {
+                    // A caller cancelled before its turn here sends nothing; one cancelled later has its
+                    // cancellation queued behind this block, so it finds the task.
+                    guard !state.withLock({ $0.cancelled }) else { return continuation.resume(throwing: CancellationError()) }
+                    let task = session.dataTask(with: request) { data, response, error in
+                        if let data, let response {
+                            continuation.resume(returning: (data, response))
+                        } else {
+                            continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                        }
+                    }
+                    state.withLock { $0.task = task }
+                    task.resume()
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.cancelled = true }
+            starter.async { state.withLock { $0.task }?.cancel() }
+        }
     }
 }
 
