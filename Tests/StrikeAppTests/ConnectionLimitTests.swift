@@ -40,13 +40,15 @@ import Testing
 
     @Test func anIdleOrHalfSentConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await serving(idleTimeout: 1) { port in
+            let opened = Date()
             let idle = try RawConnection(port: port)
             let halfSent = try RawConnection(port: port)
             halfSent.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(!idle.isClosedByServer && !halfSent.isClosedByServer, "both are open before the timeout")
-            #expect(try await idle.closedByServer(within: 3), "an idle connection is closed after the idle timeout")
-            #expect(try await halfSent.closedByServer(within: 1), "a request whose headers never end is closed too")
+            #expect(try await idle.closedByServer(within: 10), "an idle connection is closed")
+            #expect(try await halfSent.closedByServer(within: 10), "a request whose headers never end is closed too")
+            // Seen closed no sooner than the timeout: the idle timeout closed them, not a refusal at once. (A
+            // slow machine only sees the close later, so this holds however busy it is.)
+            #expect(Date().timeIntervalSince(opened) >= 1, "closed after the idle timeout, not at once")
         }
     }
 
