@@ -16,7 +16,7 @@ import Testing
         let directory = try TemporaryDirectory()
         var configuration = AppConfiguration()
         configuration.databasePath = directory.path("strike.db")
-        configuration.port = try freeLoopbackPort()
+        configuration.port = try LoopbackPort.free()
         configuration.passwordCost = 4
         configuration.logLevel = .warning
         configuration.idleTimeout = idleTimeout
@@ -72,7 +72,7 @@ import Testing
     /// database could not open files. The cap, read from the limit, keeps files free for both.
     @Test func withMoreIdleConnectionsThanTheFileLimitHealthAndTheDatabaseStillAnswer() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/bin/sh")
         server.arguments = [

@@ -9,7 +9,7 @@ import Testing
 @Suite struct DemoTests {
     @Test func theDemoPrintsItsSignInsAndEachOneWorks() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--host", "127.0.0.1", "--port", "\(port)"])
         defer { demo.stop(SIGTERM) }
         let up = try await demo.wait(upTo: 60) { product in
@@ -35,7 +35,7 @@ import Testing
     /// projections in agreement, and the simulators are back at their defaults for the live demo.
     @Test func theDemoHasAPastOfEcosPlayedThroughToVariedEnds() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--host", "127.0.0.1", "--port", "\(port)"])
         let up = try await demo.wait(upTo: 90) { $0.lines.contains { $0.contains("supervisor") } }
         #expect(up, "the demo did not start: \(demo.standardError)")
@@ -93,7 +93,7 @@ import Testing
     /// The demo's sign-ins are for a demo on this machine: without `--host` it listens on loopback only.
     @Test func theDemoListensOnLoopbackOnlyByDefault() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--port", "\(port)"])
         defer { demo.stop(SIGTERM) }
         let up = try await demo.wait(upTo: 90) { $0.lines.contains { $0.contains("Demo sign-ins") } }
@@ -108,7 +108,7 @@ import Testing
     /// ever takes is the ready demo's, which prints its sign-ins as it starts listening and stays up.
     @Test func theDemoPortAcceptsNothingUntilTheDemoIsReady() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freeLoopbackPort()
+        let port = try LoopbackPort.free()
         let demo = try RunningProduct("strike", ["demo", "--db", directory.path("demo.db"), "--host", "127.0.0.1", "--port", "\(port)"])
         defer { demo.stop(SIGTERM) }
         func ready() -> Bool { demo.lines.contains { $0.contains("Demo sign-ins") } }

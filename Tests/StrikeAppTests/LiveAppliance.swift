@@ -47,7 +47,7 @@ final class LiveAppliance: @unchecked Sendable {
         let secrets = SecretBox.random()
         let driver = ClockDriver()
         let store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: driver.instants(from: epoch))
-        let live = LiveAppliance(directory: directory, store: store, secrets: secrets, port: try freeLoopbackPort(), driver: driver)
+        let live = LiveAppliance(directory: directory, store: store, secrets: secrets, port: try LoopbackPort.free(), driver: driver)
         try await live.seed(speed: speed, defaultScenario: defaultScenario)
         try await live.startServer()
         return live
@@ -202,20 +202,4 @@ final class LiveAppliance: @unchecked Sendable {
             return state.status == status && (integration == nil || state.integration == integration)
         }
     }
-}
-
-/// A TCP port on 127.0.0.1 nobody listens on right now.
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -76,7 +76,7 @@ import Testing
             actor: .system("test"))
         var configuration = AppConfiguration()
         configuration.databasePath = directory.path("strike.db")
-        configuration.port = try freeLoopbackPort()
+        configuration.port = try LoopbackPort.free()
         configuration.passwordCost = 4
         configuration.logLevel = .error
         let appliance = try await Appliance(configuration: configuration, store: store, clock: clock, transport: render)
@@ -162,7 +162,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let systemd = try NotifySocket(path: directory.path("notify"))
         let server = try RunningProduct(
-            "strike", ["serve", "--db", directory.path("strike.db"), "--host", "127.0.0.1", "--port", "\(try freeLoopbackPort())"],
+            "strike", ["serve", "--db", directory.path("strike.db"), "--host", "127.0.0.1", "--port", "\(try LoopbackPort.free())"],
             environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "100000"])
         defer { server.stop(SIGTERM) }
         var messages: [String] = []
