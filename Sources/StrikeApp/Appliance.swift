@@ -78,7 +78,7 @@ public struct Appliance: Sendable {
         runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock, heartbeats: heartbeats)
     }
 
-    /// Database writable, every consumer's heartbeat recent, consumer lag small.
+    /// Database writable, no worker stuck (see `Heartbeats`), consumer lag small.
     public func readiness() async -> Readiness {
         var checks: [Readiness.Check] = []
         do {
@@ -89,9 +89,9 @@ public struct Appliance: Sendable {
         }
         let now = store.now()
         for beat in heartbeats.all() {
-            let age = now.timeIntervalSince(beat.at)
-            let alive = age <= configuration.workerStallLimit
-            checks.append(.init(name: beat.worker, ok: alive, detail: alive ? "alive" : "stuck: no progress for \(Int(age)) s"))
+            let stuck = beat.isStalled(at: now, limit: configuration.workerStallLimit)
+            checks.append(
+                .init(name: beat.worker, ok: !stuck, detail: stuck ? "stuck: no progress for \(Int(now.timeIntervalSince(beat.at))) s" : "alive"))
         }
         if let lags = try? await store.consumerLag() {
             for lag in lags where runner.consumerNames.contains(lag.consumer) {

@@ -9,6 +9,9 @@ public final class Heartbeats: Sendable {
     public struct Beat: Sendable, Equatable {
         public let worker: String
         public let at: Date
+
+        /// Whether, at `now`, the worker has gone longer than `limit` without progress.
+        public func isStalled(at now: Date, limit: TimeInterval) -> Bool { now.timeIntervalSince(at) > limit }
     }
 
     private let now: @Sendable () -> Date
@@ -32,6 +35,6 @@ public final class Heartbeats: Sendable {
     /// The workers that have not beaten for longer than `limit`.
     public func stalled(limit: TimeInterval) -> [Beat] {
         let now = now()
-        return all().filter { now.timeIntervalSince($0.at) > limit }
+        return all().filter { $0.isStalled(at: now, limit: limit) }
     }
 }
