@@ -60,8 +60,7 @@ struct Backup: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(help: "The database's master key file, which the backup must not overwrite (env STRIKE_KEY_FILE, default <db>.key).")
-    var keyFile: String?
+    @OptionGroup var key: KeyFileOption
 
     @Flag(help: "Replace the destination if it exists (never the database's own files or its key file).")
     var force = false
@@ -72,7 +71,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         var configuration = AppConfiguration()
         configuration.databasePath = try database.existing()
-        configuration.keyFilePath = keyFile ?? ProcessInfo.processInfo.environment["STRIKE_KEY_FILE"]
+        configuration.keyFilePath = key.given
         let store = try StrikeStore(path: configuration.databasePath, options: DatabaseOptions(readOnly: true))
         let destination = URL(fileURLWithPath: file)
         try await store.backup(to: destination, keyFile: configuration.resolvedKeyFilePath, overwrite: force) { progress($0) }

@@ -19,15 +19,14 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "The URL browsers and Twilio reach the appliance at (env STRIKE_PUBLIC_BASE_URL).")
     var publicBaseURL: String?
 
-    @Option(help: "The master key file sealing stored secrets, made on first start (env STRIKE_KEY_FILE, default <db>.key).")
-    var keyFile: String?
+    @OptionGroup var key: KeyFileOption
 
     func configuration(databasePath: String) throws -> AppConfiguration {
         let environment = ProcessInfo.processInfo.environment
         var configuration = AppConfiguration()
         configuration.databasePath = databasePath
         configuration.host = host ?? environment["STRIKE_HOST"] ?? configuration.host
-        configuration.keyFilePath = keyFile ?? environment["STRIKE_KEY_FILE"]
+        configuration.keyFilePath = key.given
         if let port = port ?? environment["STRIKE_PORT"].flatMap(Int.init) { configuration.port = port }
         if let base = publicBaseURL ?? environment["STRIKE_PUBLIC_BASE_URL"] {
             guard let url = URL(string: base) else { throw ValidationError("the public base URL \(base) is not a URL") }

@@ -47,6 +47,15 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
+/// The key file option shared by `serve`, `demo` and `backup` (which must never write over it).
+struct KeyFileOption: ParsableArguments {
+    @Option(help: "The master key file sealing stored secrets (env STRIKE_KEY_FILE, default <db>.key; serve makes it on first start).")
+    var keyFile: String?
+
+    /// The key file given by flag or environment; nil for the default beside the database.
+    var given: String? { keyFile ?? ProcessInfo.processInfo.environment["STRIKE_KEY_FILE"] }
+}
+
 /// Progress lines go to standard error, so standard output stays machine-readable.
 func progress(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
