@@ -42,8 +42,17 @@ final class ApplianceMetrics: Sendable {
             descriptor: .init(namespace: "strike", metricName: "dead_letters", unitName: "", helpText: "Events parked in the dead-letter table")
         ).set(Double(try await store.deadLetters().count))
         registry.makeGauge(
-            descriptor: .init(namespace: "strike", metricName: "wal_syncs", unitName: "", helpText: "WAL syncs since start (one or more per commit)")
+            descriptor: .init(namespace: "strike", metricName: "wal_syncs", unitName: "", helpText: "WAL syncs since start (one or more per write transaction)")
         ).set(Double(StorageSyncs.wal))
+        let committed = store.committed
+        registry.makeGauge(
+            descriptor: .init(
+                namespace: "strike", metricName: "write_transactions", unitName: "",
+                helpText: "Write transactions that changed the database since start (group commit: one or more writes each)")
+        ).set(Double(committed.transactions))
+        registry.makeGauge(
+            descriptor: .init(namespace: "strike", metricName: "writes", unitName: "", helpText: "Writes acknowledged since start, each after its commit")
+        ).set(Double(committed.writes))
         return registry.emitToString()
     }
 }

@@ -57,7 +57,7 @@ struct TwilioWebhookRoutes {
         let query = request.uri.queryParameters
         guard let signature = request.headers[Self.signatureHeader], let run = query["run"].map({ PagerRunID(String($0)) }),
             let attempt = query["attempt"].flatMap({ Int($0) }), let stored = try await store.pagerProcess(run),
-            let token = try await store.twilioAuthToken(noc: stored.nocTenantID)
+            let (account, token) = try await store.twilioAccountWithToken(noc: stored.nocTenantID)
         else { throw refused }
         let parameters = FormEncoding.decode(data)
         let pathAndQuery = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
@@ -67,7 +67,7 @@ struct TwilioWebhookRoutes {
         }
         guard signed else { throw refused }
         let form = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
-        if let mismatch = try await mismatch(form, run: run, attempt: attempt, stored) {
+        if let mismatch = mismatch(form, run: run, attempt: attempt, stored, account: account) {
             context.logger.warning(
                 "Twilio callback refused: \(mismatch)",
                 metadata: ["run": "\(run)", "attempt": "\(attempt)", "callSid": "\(form["CallSid"] ?? "")", "accountSid": "\(form["AccountSid"] ?? "")"])
@@ -78,9 +78,10 @@ struct TwilioWebhookRoutes {
 
     /// Why a signed callback is not about the call it names, if it is not: another Twilio account's, or a call
     /// the run never made for that attempt.
-    private func mismatch(_ form: [String: String], run: PagerRunID, attempt: Int, _ stored: StoredPagerProcess) async throws -> String? {
-        let account = try await store.twilioAccount(noc: stored.nocTenantID)?.accountSID
-        guard let account, form["AccountSid"] == account else { return "AccountSid is not the NOC's Twilio account" }
+    private func mismatch(
+        _ form: [String: String], run: PagerRunID, attempt: Int, _ stored: StoredPagerProcess, account: TwilioAccount
+    ) -> String? {
+        guard form["AccountSid"] == account.accountSID else { return "AccountSid is not the NOC's Twilio account" }
         guard let callSid = form["CallSid"], stored.process.isCall(callSid, of: attempt) else {
             return "CallSid is not the run's call of attempt \(attempt)"
         }

@@ -184,9 +184,7 @@ public final class TwilioSimulator: Service, Sendable {
     private func post(_ call: SimulatedCall, to url: URL?, _ extra: [String: String]) async -> Data? {
         guard let url else { return nil }
         do {
-            guard let token = try await store.twilioAuthToken(noc: call.nocTenantID),
-                let account = try await store.twilioAccount(noc: call.nocTenantID)
-            else { return nil }
+            guard let (account, token) = try await store.twilioAccountWithToken(noc: call.nocTenantID) else { return nil }
             let parameters = [
                 "CallSid": call.sid, "AccountSid": account.accountSID, "From": call.from, "To": call.to, "Direction": "outbound-api",
                 "ApiVersion": "2010-04-01", "Timestamp": Self.rfc2822(store.now()),

@@ -44,7 +44,7 @@ extension StrikeStore {
         correlationID: String? = nil, causationID: String? = nil
     ) async throws -> CommandResult<A> {
         let occurredAt = now()
-        return try await writer.write { db in
+        return try await write { db in
             try execute(
                 A.self, id: id, command, actor: actor, expectedVersion: expectedVersion, correlationID: correlationID,
                 causationID: causationID, occurredAt: occurredAt, db)

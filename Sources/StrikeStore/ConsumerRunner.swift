@@ -97,7 +97,7 @@ public final class ConsumerRunner: Service {
         }
         if let last = events.last {
             let at = store.now()
-            try await store.writer.write { db in try Checkpoints.advance(db, consumer: name, to: last.position, at: at) }
+            try await store.write { db in try Checkpoints.advance(db, consumer: name, to: last.position, at: at) }
         }
         return retried || !events.isEmpty
     }
@@ -134,7 +134,7 @@ public final class ConsumerRunner: Service {
             }
             if movingCheckpoint, !context.didCheckpoint {
                 let at = store.now()
-                try await store.writer.write { db in
+                try await store.write { db in
                     try Checkpoints.advance(db, consumer: consumer.name, to: event.position, at: at)
                 }
             }
@@ -153,7 +153,7 @@ public final class ConsumerRunner: Service {
         _ event: RecordedEvent, consumer: String, error: any Error, attempts: Int, movingCheckpoint: Bool = true
     ) async throws {
         let at = store.now()
-        try await store.writer.write { db in
+        try await store.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO dead_letter (consumer, position, event_type, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -178,7 +178,7 @@ public final class ConsumerRunner: Service {
             let context = ConsumerContext(store: store, consumer: name, position: event.position)
             do {
                 try await configuration.retry.run(on: clock) { try await consumer.handle(event, context) }
-                try await store.writer.write { db in
+                try await store.write { db in
                     try db.execute(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?", arguments: [name, event.position])
                 }
                 logger.info("dead letter redelivered", metadata: ["consumer": "\(name)", "position": "\(event.position)"])

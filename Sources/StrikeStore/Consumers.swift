@@ -41,7 +41,7 @@ public final class ConsumerContext: Sendable {
     /// Runs `body` and advances this consumer's checkpoint past the event (when `movesCheckpoint`), in one transaction.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let consumer = self.consumer, position = self.position, moves = movesCheckpoint, at = store.now()
-        let result = try await store.writer.write { db in
+        let result = try await store.write { db in
             let value = try body(db)
             if moves { try Checkpoints.advance(db, consumer: consumer, to: position, at: at) }
             return value
@@ -55,7 +55,7 @@ public final class ConsumerContext: Sendable {
     @discardableResult
     public func execute(_ command: EcoCommand, on ecoID: EcoID, actor: ActorID) async throws -> CommandResult<Eco> {
         let store = self.store, consumer = self.consumer, position = self.position, moves = movesCheckpoint, at = store.now()
-        let result = try await store.writer.write { db in
+        let result = try await store.write { db in
             let result = try store.execute(
                 Eco.self, id: ecoID.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil,
                 causationID: String(position), occurredAt: at, db)
@@ -131,7 +131,7 @@ extension StrikeStore {
     @discardableResult
     public func requestDeadLetterRetry(consumer: String? = nil, position: Int64? = nil) async throws -> Int {
         let at = ISO8601.string(from: now())
-        return try await writer.write { db in
+        return try await write { db in
             try db.execute(
                 sql: """
                     UPDATE dead_letter SET retry_requested_at = ?

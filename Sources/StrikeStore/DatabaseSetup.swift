@@ -77,7 +77,8 @@ extension Logger {
 
 /// The WAL and database-file syncs this process has made, counted under SQLite by the sync-counting VFS.
 public enum StorageSyncs {
-    /// WAL syncs: with `synchronous = FULL`, at least one per committed write transaction.
+    /// WAL syncs: with `synchronous = FULL`, at least one per committed write transaction (which, with group
+    /// commit, may carry several writes).
     public static var wal: Int { Int(strike_sync_counter_wal()) }
     /// Main database file syncs (checkpoints).
     public static var database: Int { Int(strike_sync_counter_database()) }

@@ -21,7 +21,7 @@ extension StrikeStore {
     ) async throws -> EcoCreation {
         let checked = try draft.validated()
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             if let idempotency, let earlier = try Self.idempotencyRecord(idempotency, db) {
                 guard earlier.requestHash == idempotency.requestHash else { throw IdempotencyMismatch(key: idempotency.key) }
                 return .replayed(ecoID: earlier.ecoID, response: earlier.response)
@@ -49,7 +49,7 @@ extension StrikeStore {
 
     /// Keeps the answer given for an idempotency key, so a replay returns exactly it.
     public func recordIdempotentResponse(_ idempotency: IdempotencyKey, response: String) async throws {
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE idempotency_key SET response = ? WHERE tenant_id = ? AND key = ? AND response IS NULL",
                 arguments: [response, idempotency.tenantID.rawValue, idempotency.key])

@@ -89,7 +89,7 @@ extension StrikeStore {
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let sealed = try change.clientSecret.map { try sealSecret($0) }
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             guard try Self.tenant(osp, db).kind == .osp else { throw StoreError.notAnOSP(osp.rawValue) }
             let before = try Self.renderInstance(osp, db)
             guard before != nil || sealed != nil else {
@@ -119,15 +119,27 @@ extension StrikeStore {
     }
 
     public func twilioAccount(noc: TenantID) async throws -> TwilioAccount? {
-        try await writer.read { db in try Self.twilioAccount(noc, db) }
+        try await twilioAccountWithToken(noc: noc)?.account
     }
 
     /// The auth token, opened with the key file, for the Twilio client and webhook signatures.
     public func twilioAuthToken(noc: TenantID) async throws -> String? {
-        let sealed = try await writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT auth_token_sealed FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue])
+        try await twilioAccountWithToken(noc: noc)?.authToken
+    }
+
+    /// The NOC's Twilio account with its auth token opened. Every call and every callback needs both, so they
+    /// are kept in memory once read (`TwilioAccounts`), until `setTwilioAccount` changes them.
+    public func twilioAccountWithToken(noc: TenantID) async throws -> (account: TwilioAccount, authToken: String)? {
+        if let known = twilioAccounts.known(noc) { return known }
+        let generation = twilioAccounts.generation
+        let found = try await writer.read { db -> (account: TwilioAccount, sealed: Data)? in
+            try Row.fetchOne(db, sql: "SELECT * FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map {
+                (Self.twilioAccount(row: $0), $0["auth_token_sealed"])
+            }
         }
-        return try sealed.map { try openSecret($0) }
+        let opened = try found.map { (account: $0.account, authToken: try openSecret($0.sealed)) }
+        twilioAccounts.remember(noc, opened, readAt: generation)
+        return opened
     }
 
     /// Creates or replaces a NOC's Twilio account; the auth token is sealed before it reaches the database.
@@ -143,7 +155,7 @@ extension StrikeStore {
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let sealed = try change.authToken.map { try sealSecret($0) }
         let at = now()
-        return try await writer.write { db in
+        let account = try await write { db in
             guard try Self.tenant(noc, db).kind == .noc else {
                 throw DomainError.invalid([FieldProblem(field: "tenant", message: "only a NOC has a Twilio account")])
             }
@@ -168,6 +180,8 @@ extension StrikeStore {
                 action: before == nil ? "create" : "update", before: before, after: after)
             return after
         }
+        twilioAccounts.forget(noc)
+        return account
     }
 
     private func sealSecret(_ secret: String) throws -> Data {
@@ -189,11 +203,13 @@ extension StrikeStore {
     }
 
     static func twilioAccount(_ noc: TenantID, _ db: Database) throws -> TwilioAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map {
-            TwilioAccount(
-                mode: ServiceMode(rawValue: $0["mode"])!, accountSID: $0["account_sid"], authTokenSet: true,
-                fromNumber: $0["from_number"], updatedAt: $0["updated_at"])
-        }
+        try Row.fetchOne(db, sql: "SELECT * FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map(twilioAccount(row:))
+    }
+
+    private static func twilioAccount(row: Row) -> TwilioAccount {
+        TwilioAccount(
+            mode: ServiceMode(rawValue: row["mode"])!, accountSID: row["account_sid"], authTokenSet: true,
+            fromNumber: row["from_number"], updatedAt: row["updated_at"])
     }
 }
 

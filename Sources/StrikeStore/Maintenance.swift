@@ -24,7 +24,7 @@ extension StrikeStore {
 
     /// Drops every projection row and rebuilds them from the log, in one transaction.
     public func rebuildProjections(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws {
-        try await writer.write { db in try Projections.rebuild(db, schema: "main", progress: progress) }
+        try await write { db in try Projections.rebuild(db, schema: "main", progress: progress) }
     }
 
     /// A consistent copy while the appliance writes: `VACUUM INTO` a temporary file beside the destination

@@ -115,7 +115,7 @@ extension StrikeStore {
         _ id: PagerListID, osp: TenantID, action: String, actor: ActorID, _ change: @escaping @Sendable (Database) throws -> Void
     ) async throws -> PagerListDetail? {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             guard try Self.ownedPagerList(id, osp: osp, db) else { return nil }
             let before = try Self.auditedPagerList(id, db)
             try change(db)

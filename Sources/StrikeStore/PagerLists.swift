@@ -55,7 +55,7 @@ extension StrikeStore {
         let problems = PagerListChange(name: name, priority: draft.priority).problems()
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let at = ISO8601.string(from: now())
-        return try await writer.write { db in
+        return try await write { db in
             guard try Self.tenant(draft.ospTenantID, db).kind == .osp else { throw StoreError.notAnOSP(draft.ospTenantID.rawValue) }
             try Self.refuseTakenName(name, osp: draft.ospTenantID, except: nil, db)
             if draft.isDefault { try Self.clearDefault(osp: draft.ospTenantID, db) }

@@ -66,7 +66,7 @@ extension StrikeStore {
     ) async throws {
         let json = try Self.json(process)
         let at = now()
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ? WHERE run_id = ? AND version = ?",
                 arguments: [

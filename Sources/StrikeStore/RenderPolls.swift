@@ -26,7 +26,7 @@ extension StrikeStore {
 
     /// Runs a poll's commands on the ECO in order and notes the poll, in one transaction.
     public func recordPoll(of eco: EcoID, commands: [EcoCommand], at now: Date, actor: ActorID) async throws {
-        try await writer.write { db in
+        try await write { db in
             var changed = false
             for command in commands {
                 let result = try self.execute(

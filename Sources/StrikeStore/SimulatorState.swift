@@ -107,7 +107,7 @@ extension StrikeStore {
         guard SimulatorSettings.speedRange.contains(settings.speed) else {
             throw DomainError.invalid([FieldProblem(field: "speed", message: "must be 1 to 1000")])
         }
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO sim_settings (noc_tenant_id, default_scenario, speed) VALUES (?, ?, ?)
@@ -120,7 +120,7 @@ extension StrikeStore {
     /// The ECO as the simulators play it; the first time it is seen, it takes its NOC's default scenario.
     public func simulatedEco(_ ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
         let at = ISO8601.string(from: now())
-        return try await writer.write { db in
+        return try await write { db in
             let settings = try Self.simulatorSettings(noc, db)
             try db.execute(
                 sql: """
@@ -135,7 +135,7 @@ extension StrikeStore {
     /// Gives one ECO its own scenario, from now on: what the ECO has already done stays done.
     public func setSimulatedScenario(_ scenario: SimulatorScenario, eco ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
         let at = ISO8601.string(from: now())
-        return try await writer.write { db in
+        return try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
@@ -188,7 +188,7 @@ extension StrikeStore {
     }
 
     public func addSimulatedTask(_ task: SimulatedTask, osp: TenantID, project: String, eco: EcoID?) async throws {
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
@@ -205,7 +205,7 @@ extension StrikeStore {
     /// Plays the ECO's field work up to `at`: from `startedAt` (set the first time it is given), one step each
     /// `interval` seconds, each stamped with the time it came due, so a late look sees the same history.
     public func advanceSimulatedField(eco ecoID: EcoID, startedAt: Date?, interval: Double, at: Date) async throws {
-        try await writer.write { db in
+        try await write { db in
             guard let eco = try Self.simulatedEco(ecoID, db) else { return }
             guard let start = eco.fieldStartedAt ?? startedAt else { return }
             if eco.fieldStartedAt == nil {
@@ -266,11 +266,11 @@ extension StrikeStore {
 
     /// Records a new call; its `nth` is counted here, in the same transaction, so two calls never share one.
     public func addSimulatedCall(
-        sid: String, noc: TenantID, eco: EcoID?, behavior: @Sendable (Int) -> SimulatedCallBehavior, to: String, from: String,
+        sid: String, noc: TenantID, eco: EcoID?, behavior: @escaping @Sendable (Int) -> SimulatedCallBehavior, to: String, from: String,
         twiml: String?, url: URL?, statusCallback: URL?, ringSeconds: Double, speed: Double
     ) async throws -> SimulatedCall {
         let placedAt = now()
-        return try await writer.write { db in
+        return try await write { db in
             let nth = try eco.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM sim_call WHERE eco_id = ?", arguments: [$0.rawValue])! + 1 } ?? 1
             let call = SimulatedCall(
                 sid: sid, nocTenantID: noc, ecoID: eco, nth: nth, behavior: behavior(nth), to: to, from: from, twiml: twiml, url: url,
@@ -301,7 +301,7 @@ extension StrikeStore {
     /// Saves how far a call has played; a call already ended stays ended. Returns whether it was still live.
     @discardableResult
     public func updateSimulatedCall(_ call: SimulatedCall) async throws -> Bool {
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE sim_call SET status = ?, step = ?, heard = ?, ended_at = ? WHERE sid = ? AND ended_at IS NULL",
                 arguments: [call.status, call.step, call.heard, call.endedAt.map(ISO8601.string(from:)), call.sid])

@@ -14,6 +14,8 @@ public struct StrikeStore: Sendable {
     public let commits: CommitSignal
     /// Seals and opens stored secrets; nil when opened without a key file (maintenance tools).
     public let secrets: SecretBox?
+    private let groupCommit: GroupCommit
+    let twilioAccounts: TwilioAccounts
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(
@@ -27,11 +29,28 @@ public struct StrikeStore: Sendable {
             pool.add(transactionObserver: EventCommitObserver(signal: commits), extent: .databaseLifetime)
         }
         self.writer = pool
+        self.groupCommit = GroupCommit(pool: pool)
+        self.twilioAccounts = TwilioAccounts()
         self.now = now
         self.snapshotThreshold = snapshotThreshold
         self.commits = commits
         self.secrets = secrets
     }
+
+    /// Runs `body` as one write, all of it or none of it, answered once it is committed and synced to disk.
+    /// Writes that arrive while another commits share the next transaction and its sync (`GroupCommit`), each
+    /// in a savepoint of its own, so each still succeeds or fails alone. Every write of the appliance goes
+    /// through here.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await groupCommit.write(body)
+    }
+
+    /// The writes waiting for the commit under way to end, to go together in the next one.
+    public var writesWaiting: Int { groupCommit.waiting }
+
+    /// The write transactions that changed the database since the store opened (each synced to disk), and the
+    /// writes acknowledged.
+    public var committed: (transactions: Int, writes: Int) { groupCommit.committed }
 
     /// The SQLite and SpatiaLite versions this process runs with.
     public func versions() async throws -> (sqlite: String, spatialite: String) {
@@ -47,7 +66,7 @@ public struct StrikeStore: Sendable {
         streamID: String, streamType: String, expectedVersion: Int, events: [NewEvent]
     ) async throws -> [RecordedEvent] {
         let recordedAt = now()
-        return try await writer.write { db in
+        return try await write { db in
             try EventLog.append(
                 db, streamID: streamID, streamType: streamType, expectedVersion: expectedVersion, events: events,
                 recordedAt: recordedAt)

@@ -10,7 +10,7 @@ extension StrikeStore {
 
     public func changeSettings(of tenant: TenantID, _ change: TenantSettingsChange, actor: ActorID) async throws -> TenantSettings {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             _ = try Self.tenant(tenant, db)
             let before = try Self.settings(tenant, db)
             let after = try change.applied(to: before)

@@ -49,7 +49,7 @@ extension StrikeStore {
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [trimmed]) == true {
                 throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(trimmed)"))
             }
@@ -69,7 +69,7 @@ extension StrikeStore {
     /// Creates or changes the link between a NOC and an OSP.
     public func setLink(noc: TenantID, osp: TenantID, status: LinkStatus, actor: ActorID) async throws {
         let at = now()
-        try await writer.write { db in
+        try await write { db in
             var problems: [FieldProblem] = []
             for (field, id, kind) in [("nocTenantID", noc, TenantKind.noc), ("ospTenantID", osp, .osp)] {
                 switch try Self.existingTenant(id, db)?.kind {

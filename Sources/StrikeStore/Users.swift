@@ -86,7 +86,7 @@ extension StrikeStore {
     ) async throws -> User {
         let at = now()
         let id = UUID().uuidString.lowercased()
-        return try await writer.write { db in
+        return try await write { db in
             if requireNoOwner, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") == true {
                 throw AccountError(code: .ownerExists, message: "an owner already exists")
             }
@@ -107,7 +107,7 @@ extension StrikeStore {
     /// Makes an existing user a member of a tenant; refused when they already are one.
     public func addMember(username: String, tenantID: TenantID, role: Role, actor: ActorID) async throws -> User {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
                 throw DomainError.invalid([FieldProblem(field: "username", message: "is no user of this appliance")])
             }
@@ -139,7 +139,7 @@ extension StrikeStore {
     /// Replaces a password and ends every other session of the user.
     public func changePassword(userID: String, passwordHash: String, keepingSession sessionHash: String?, actor: ActorID) async throws {
         let at = now()
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
                 arguments: [passwordHash, ISO8601.string(from: at), userID])
@@ -194,7 +194,7 @@ extension StrikeStore {
     /// returns false when the user is not a member of the tenant.
     public func changeMembership(userID: String, tenantID: TenantID, role: Role?, actor: ActorID) async throws -> Bool {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             let arguments: StatementArguments = [userID, tenantID.rawValue]
             guard let before = try String.fetchOne(db, sql: "SELECT role FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments) else {
                 return false
@@ -226,7 +226,7 @@ extension StrikeStore {
 extension StrikeStore {
     public func createSession(idHash: String, userID: String, csrfToken: String, expiresAt: Date) async throws {
         let at = now()
-        try await writer.write { db in
+        try await write { db in
             try db.execute(
                 sql: "INSERT INTO user_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [idHash, userID, csrfToken, ISO8601.string(from: at), ISO8601.string(from: expiresAt)])
@@ -247,14 +247,14 @@ extension StrikeStore {
     }
 
     public func deleteSession(idHash: String) async throws {
-        try await writer.write { db in try db.execute(sql: "DELETE FROM user_session WHERE id_hash = ?", arguments: [idHash]) }
+        try await write { db in try db.execute(sql: "DELETE FROM user_session WHERE id_hash = ?", arguments: [idHash]) }
     }
 
     public func createToken(
         id: String, tokenHash: String, name: String, tenantID: TenantID, role: Role, createdBy: String, actor: ActorID
     ) async throws -> APIToken {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             try db.execute(
                 sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [id, tokenHash, name, tenantID.rawValue, role.rawValue, createdBy, ISO8601.string(from: at)])
@@ -267,7 +267,7 @@ extension StrikeStore {
     /// The unrevoked token with this hash, its last use recorded.
     public func useToken(tokenHash: String) async throws -> APIToken? {
         let at = ISO8601.string(from: now())
-        return try await writer.write { db in
+        return try await write { db in
             try db.execute(
                 sql: "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL", arguments: [at, tokenHash])
             guard db.changesCount == 1 else { return nil }
@@ -285,7 +285,7 @@ extension StrikeStore {
     /// Revokes a token of this tenant; false when the tenant has no such token.
     public func revokeToken(id: String, tenantID: TenantID, actor: ActorID) async throws -> Bool {
         let at = now()
-        return try await writer.write { db in
+        return try await write { db in
             let query = "\(APIToken.select) WHERE api_token.id = ? AND tenant_id = ?"
             guard let before = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:)) else {
                 return false

@@ -149,9 +149,7 @@ public struct PagerManager: EventConsumer, PagerSignalReceiver {
     /// The NOC's Twilio account, and the credentials the client needs: its secret opened, the real service or
     /// the simulator.
     private func account(_ noc: TenantID) async throws -> (account: TwilioAccount, credentials: TwilioCredentials) {
-        guard let account = try await store.twilioAccount(noc: noc), let token = try await store.twilioAuthToken(noc: noc) else {
-            throw PagerError.noTwilioAccount
-        }
+        guard let (account, token) = try await store.twilioAccountWithToken(noc: noc) else { throw PagerError.noTwilioAccount }
         return (account, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: try bases(for: account.mode).twilio))
     }
 

@@ -9,7 +9,9 @@ for S seconds. Afterwards, within the drain limit, it must see:
 - every ECO left `PENDING` (the Render integration handled each one),
 - every consumer's lag at 0 (`/metrics`),
 - `/readyz` answering 200,
-- at least one WAL sync per ECO acknowledged (`strike_wal_syncs` in `/metrics`),
+- at least one WAL sync per write transaction committed (`strike_wal_syncs`, `strike_write_transactions` in
+  `/metrics`; with group commit one transaction carries several writes), and at least as many writes
+  acknowledged after their commit (`strike_writes`) as ECOs acknowledged,
 and after a clean SIGTERM stop, `strike verify` passing on the database.
 
 Exits nonzero on any failure, with the server log's tail and a thread dump (gdb) of a server that stalled.
@@ -128,7 +130,8 @@ class Appliance:
             raise SoakFailure(f"/metrics answered {status}")
         figures = {}
         for line in text.decode().splitlines():
-            match = re.match(r'^(strike_consumer_lag(?:_events)?|strike_wal_syncs)(\{consumer="([^"]+)"\})?\s+(\S+)$', line)
+            match = re.match(r'^(strike_consumer_lag(?:_events)?|strike_wal_syncs|strike_write_transactions|strike_writes)'
+                             r'(\{consumer="([^"]+)"\})?\s+(\S+)$', line)
             if match:
                 figures[match.group(3) or match.group(1)] = float(match.group(4))
         return figures
@@ -218,14 +221,18 @@ def drain(appliance: Appliance, limit: float, acknowledged: int) -> dict:
     while True:
         pending = appliance.pending_ecos()
         metrics = appliance.metrics(session)
-        lags = {name: value for name, value in metrics.items() if name != "strike_wal_syncs"}
+        lags = {name: value for name, value in metrics.items() if not name.startswith("strike_")}
         ready, readiness = appliance.call("GET", "/readyz")
         elapsed = time.monotonic() - started
         if pending == 0 and lags and all(value == 0 for value in lags.values()) and ready == 200:
             wal_syncs = int(metrics.get("strike_wal_syncs", 0))
-            if wal_syncs < acknowledged:
-                raise SoakFailure(f"{acknowledged} ECOs acknowledged but only {wal_syncs} WAL syncs: some were not durable")
-            return {"drain_s": round(elapsed, 1), "wal_syncs": wal_syncs}
+            transactions = int(metrics.get("strike_write_transactions", 0))
+            writes = int(metrics.get("strike_writes", 0))
+            if wal_syncs < transactions:
+                raise SoakFailure(f"{transactions} write transactions but only {wal_syncs} WAL syncs: some were not durable")
+            if writes < acknowledged:
+                raise SoakFailure(f"{acknowledged} ECOs acknowledged but only {writes} writes committed")
+            return {"drain_s": round(elapsed, 1), "wal_syncs": wal_syncs, "write_transactions": transactions, "writes": writes}
         if elapsed > limit:
             dump = appliance.thread_dump()
             raise SoakFailure(

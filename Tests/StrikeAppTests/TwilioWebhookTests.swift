@@ -109,6 +109,24 @@ import Testing
         #expect(try await api.world.store.load(Eco.self, id: eco.rawValue).state.integration == .tasked)
     }
 
+    /// The auth token is kept in memory once read; a new one signs the very next callback, and the old one no
+    /// longer does.
+    @Test func aChangedAuthTokenSignsTheNextCallbackAndTheOldOneNoLonger() async throws {
+        let api = try await APIWorld.make(transport: FakeTwilio())
+        let (_, run) = try await ringing(api)
+        _ = try await api.world.store.setTwilioAccount(
+            noc: TestWorld.noc,
+            TwilioAccountChange(mode: .simulated, accountSID: Self.accountSID, authToken: "rotated-token", fromNumber: "+13035550199"),
+            actor: TestWorld.actor)
+        let query = "?run=\(run.rawValue)&attempt=0"
+        let ringing = [("CallSid", "CA1"), ("AccountSid", Self.accountSID), ("CallStatus", "ringing")]
+        try await api.test { client async throws in
+            #expect(try await post(client, "/twilio/status" + query, ringing).status == .forbidden)
+            #expect(try await post(client, "/twilio/status" + query, ringing, token: "rotated-token").status == .noContent)
+        }
+        #expect(try await attempts(api, run) == [.calling, .ringing])
+    }
+
     /// Twilio may deliver a status callback twice: the second one, though about a call the run has moved on
     /// from, records nothing and calls nobody.
     @Test func aStatusCallbackDeliveredTwiceIsRecordedOnce() async throws {

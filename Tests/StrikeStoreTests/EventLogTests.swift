@@ -3,6 +3,7 @@ import GRDB
 import StrikeCore
 import StrikeStore
 import StrikeTestSupport
+import Synchronization
 import Testing
 
 @Suite struct EventLogTests {
@@ -15,8 +16,51 @@ import Testing
     @Test func theWritingConnectionSyncsEveryCommit() async throws {
         let world = try await TestWorld.make(seeded: false)
         try await world.store.append(streamID: "s", streamType: "test", expectedVersion: 0, events: [event(0)])
-        let synchronous = try await world.store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let synchronous = try await world.store.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(synchronous == 2)
+    }
+
+    /// Group commit: writes that arrive while another commits go together in the next transaction, each still
+    /// refused on its own. The first write holds the writer until twenty more wait behind it.
+    @Test func writesWaitingBehindACommitShareTheNextOneAndARefusedWriteFailsAlone() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let store = world.store
+        try await store.append(streamID: "taken", streamType: "test", expectedVersion: 0, events: [event(0)])
+        let before = store.committed
+
+        let holdingStarted = Mutex(false)
+        let holding = Task {
+            try await store.write { _ in
+                holdingStarted.withLock { $0 = true }
+                let deadline = Date().addingTimeInterval(10)
+                while store.writesWaiting < 21, Date() < deadline { usleep(500) }
+                #expect(store.writesWaiting == 21, "the others queue behind the write under way")
+            }
+        }
+        while !holdingStarted.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for n in 1...20 {
+                group.addTask {
+                    let appended = try? await store.append(streamID: "s-\(n)", streamType: "test", expectedVersion: 0, events: [self.event(n)])
+                    return ("s-\(n)", appended != nil)
+                }
+            }
+            group.addTask {
+                let appended = try? await store.append(streamID: "taken", streamType: "test", expectedVersion: 0, events: [self.event(99)])
+                return ("taken", appended != nil)
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        try await holding.value
+
+        #expect(outcomes.count == 21)
+        #expect(outcomes.filter(\.value).count == 20 && outcomes["taken"] == false, "\(outcomes)")
+        for n in 1...20 { #expect(try await store.stream("s-\(n)").count == 1) }
+        #expect(try await store.stream("taken").count == 1)
+        let after = store.committed
+        #expect(after.writes - before.writes == 22)
+        // The holding write changed nothing; the twenty appends that succeeded went in one transaction.
+        #expect(after.transactions - before.transactions == 1, "\(before) → \(after)")
     }
 
     @Test func twoWritersAtTheSameExpectedVersionOneWinsOneConflicts() async throws {
