@@ -48,7 +48,7 @@ public struct Appliance: Sendable {
     /// `clock` (waits) and the store's `now` (instants), so a test can run the whole appliance on its own time.
     public init(
         configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock(), workers: Bool = true,
-        transport: any HTTPTransport = URLSessionTransport()
+        transport: any HTTPTransport = URLSessionTransport(), simulatorTransport: any HTTPTransport = URLSessionTransport()
     ) async throws {
         let configuration = try configuration.validated()
         let versions = try await store.versions()
@@ -68,7 +68,9 @@ public struct Appliance: Sendable {
         renderSimulator = RenderSimulator(store: store, clock: clock)
         let heartbeats = Heartbeats(now: store.now)
         self.heartbeats = heartbeats
-        twilioSimulator = TwilioSimulator(store: store, transport: transport, clock: clock, heartbeats: heartbeats)
+        // The simulated phone network posts its callbacks through connections of its own, as Twilio would: a
+        // webhook that places or ends a call must never wait for a connection its own callback holds.
+        twilioSimulator = TwilioSimulator(store: store, transport: simulatorTransport, clock: clock, heartbeats: heartbeats)
         let pager = self.pager
         periodic = workers
             ? [

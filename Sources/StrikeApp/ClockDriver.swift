@@ -9,12 +9,15 @@ import Synchronization
 /// play the simulators' scenarios with it; the demo makes its past ECOs with it.
 public final class ClockDriver: Sendable {
     public let clock: ManualClock
-    /// The transport the appliance's parts talk through; give it to the `Appliance`.
+    /// The transport the appliance's clients talk through, and the one its simulators call back through;
+    /// give both to the `Appliance`.
     public let transport: CountingTransport
+    public let simulatorTransport: CountingTransport
 
-    public init(clock: ManualClock = ManualClock(), transport: CountingTransport = CountingTransport()) {
+    public init(clock: ManualClock = ManualClock()) {
         self.clock = clock
-        self.transport = transport
+        self.transport = CountingTransport()
+        self.simulatorTransport = CountingTransport()
     }
 
     /// The appliance's instants on this clock, for its store: `start` plus the time the clock has moved.
@@ -26,6 +29,8 @@ public final class ClockDriver: Sendable {
         }
     }
 
+    private var inFlight: Int { transport.inFlight + simulatorTransport.inFlight }
+
     /// Moves the clock `step` at a time until `condition` holds, letting the appliance work a few real
     /// milliseconds after each step; `false` when `limit` of appliance time passed first.
     public func run(
@@ -35,7 +40,7 @@ public final class ClockDriver: Sendable {
         while elapsed <= limit {
             if try await condition() { return true }
             let settle = ContinuousClock.now.advanced(by: .milliseconds(50))
-            while transport.inFlight > 0, ContinuousClock.now < settle { try await Task.sleep(for: .milliseconds(1)) }
+            while inFlight > 0, ContinuousClock.now < settle { try await Task.sleep(for: .milliseconds(1)) }
             clock.advance(by: step)
             elapsed += step
             try await Task.sleep(for: .milliseconds(3))

@@ -65,7 +65,8 @@ public enum DemoHistory {
         quiet.host = "127.0.0.1"
         quiet.port = try LoopbackPort.free()
         quiet.logLevel = .warning
-        let appliance = try await Appliance(configuration: quiet, store: store, clock: driver.clock, transport: driver.transport)
+        let appliance = try await Appliance(
+            configuration: quiet, store: store, clock: driver.clock, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
         let services = ServiceGroup(configuration: .init(services: [await buildApplication(appliance)], logger: Logger.strike("demo")))
         let running = Task { try await services.run() }
         let played: Result<Void, any Error>

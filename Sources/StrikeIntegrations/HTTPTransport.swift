@@ -50,8 +50,12 @@ public struct URLSessionTransport: HTTPTransport {
     /// Where the session's blocking calls run: never a thread of the cooperative pool.
     private let starter = DispatchQueue(label: "strike.http-transport")
 
-    public init() {
+    /// `connectionsPerHost` caps the connections open to one host at once; requests beyond it wait for one
+    /// (their timeout running). Foundation's default of 6 queued the workers' calls to the simulators, which
+    /// share the appliance's own address.
+    public init(connectionsPerHost: Int = 32) {
         let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = connectionsPerHost
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil

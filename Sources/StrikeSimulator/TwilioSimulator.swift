@@ -17,7 +17,8 @@ public final class TwilioSimulator: Service, Sendable {
     let store: StrikeStore
     let transport: any HTTPTransport
     let clock: any Clock<Duration>
-    private let playing = Mutex<[String: Task<Void, Never>]>([:])
+    /// What each call still has to do (its script, or its last callback), stopped with the simulator.
+    private let playing = Mutex<[String: (token: UUID, task: Task<Void, Never>)]>([:])
     private let logger = Logger(label: "strike.sim.twilio")
     /// Beats as `twilio simulator` every few seconds while it runs and on every step a call plays.
     let heartbeats: Heartbeats
@@ -57,7 +58,7 @@ public final class TwilioSimulator: Service, Sendable {
                 try await self.clock.sleep(for: .seconds(5))
             }
         }
-        for task in playing.withLock({ Array($0.values) }) { task.cancel() }
+        for entry in playing.withLock({ Array($0.values) }) { entry.task.cancel() }
     }
 
     // MARK: The REST API
@@ -97,11 +98,14 @@ public final class TwilioSimulator: Service, Sendable {
             return Self.error(.badRequest, 21218, "Status must be completed or canceled")
         }
         if call.endedAt == nil {
-            playing.withLock { $0.removeValue(forKey: call.sid) }?.cancel()
+            playing.withLock { $0.removeValue(forKey: call.sid) }?.task.cancel()
             call.status = call.status == "in-progress" ? "completed" : "canceled"
             call.endedAt = store.now()
             if try await store.updateSimulatedCall(call), call.behavior != .silent {
-                await post(call, to: call.statusCallback, ["CallStatus": call.status])
+                // Like Twilio, answer the update now and report the end through the status callback after:
+                // the webhook may be the very request that is waiting for this answer.
+                let ended = call
+                follow(call.sid) { await self.post(ended, to: ended.statusCallback, ["CallStatus": ended.status]) }
             }
         }
         return SimulatorHTTP.json(.ok, Self.resource(call, account: account))
@@ -136,13 +140,22 @@ public final class TwilioSimulator: Service, Sendable {
     // MARK: Playing a call
 
     private func start(_ call: SimulatedCall) {
-        let task = Task { await self.play(call) }
-        playing.withLock { $0[call.sid] = task }
+        follow(call.sid) { await self.play(call) }
+    }
+
+    /// Runs `work` for the call in a task of its own, listed under the call until it ends.
+    private func follow(_ sid: String, _ work: @escaping @Sendable () async -> Void) {
+        let token = UUID()
+        playing.withLock { playing in
+            playing[sid] = (token, Task {
+                await work()
+                self.playing.withLock { if $0[sid]?.token == token { $0.removeValue(forKey: sid) } }
+            })
+        }
     }
 
     /// Plays the rest of the call's script, each step at its time, saving how far it got after each one.
     private func play(_ call: SimulatedCall) async {
-        defer { playing.withLock { _ = $0.removeValue(forKey: call.sid) } }
         let script = call.behavior.script(ringSeconds: call.ringSeconds)
         do {
             for (index, entry) in script.enumerated() where index >= call.step {

@@ -82,7 +82,8 @@ final class LiveAppliance: @unchecked Sendable {
         configuration.databasePath = directory.path("strike.db")
         configuration.port = port
         configuration.passwordCost = 4
-        let appliance = try await Appliance(configuration: configuration, store: store, clock: clock, transport: driver.transport)
+        let appliance = try await Appliance(
+            configuration: configuration, store: store, clock: clock, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
         let app = await buildApplication(appliance)
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "e2e")))
         services = group
