@@ -136,4 +136,44 @@ import Testing
         #expect(try await eco(noBaseURL).integrationReason?.hasPrefix("live paging needs the appliance's public base URL") == true)
         #expect(twilio.calls.isEmpty)
     }
+
+    /// The pager handles several ECOs at once: while one ECO's first call hangs at Twilio, the next ECO's
+    /// contact is already being rung.
+    @Test func aCallThatHangsDoesNotHoldUpTheNextEcosCall() async throws {
+        try await configure()
+        let held = FirstCallHeld()
+        let now = clock
+        let manager = PagerManager(
+            store: world.store, twilio: TwilioClient(transport: held, clock: ImmediateClock()),
+            addresses: .init(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
+        let runner = ConsumerRunner(store: world.store, consumers: [manager], clock: ImmediateClock())
+        for _ in 0..<2 {
+            let id = try #require(try await world.createEco().state.id)
+            try await world.store.execute(.markTasked(renderTaskID: "T-1"), on: id, actor: TestWorld.actor)
+        }
+        let draining = Task { try await runner.drain() }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while held.placed.calls.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(held.placed.calls.count == 1, "the second ECO's call is placed while the first one hangs")
+        held.release()
+        try await draining.value
+        #expect(held.placed.calls.count == 2)
+    }
+}
+
+/// Twilio that holds the first call it is asked to place until released; the others go through at once.
+private final class FirstCallHeld: HTTPTransport {
+    let placed = FakeTwilio()
+    private let state = Mutex((first: true, released: false))
+
+    func release() { state.withLock { $0.released = true } }
+
+    func send(_ request: OutboundRequest) async throws -> InboundResponse {
+        let holds = state.withLock { state in
+            defer { state.first = false }
+            return state.first
+        }
+        while holds, !state.withLock({ $0.released }) { try await Task.sleep(for: .milliseconds(2)) }
+        return try await placed.send(request)
+    }
 }
