@@ -51,7 +51,7 @@ final class ApplianceMetrics: Sendable {
                 helpText: "Write transactions that changed the database since start (group commit: one or more writes each)")
         ).set(Double(committed.transactions))
         registry.makeGauge(
-            descriptor: .init(namespace: "strike", metricName: "writes", unitName: "", helpText: "Writes acknowledged since start, each after its commit")
+            descriptor: .init(namespace: "strike", metricName: "writes", unitName: "", helpText: "Writes committed since start, each acknowledged after its commit")
         ).set(Double(committed.writes))
         return registry.emitToString()
     }

@@ -10,11 +10,12 @@ import Synchronization
 /// that starts is finished even when its caller is cancelled meanwhile, as a single transaction would be.
 /// With one writer at a time, nothing waits: a lone write is a transaction of its own, as before.
 final class GroupCommit: Sendable {
-    /// A queued write: `apply` runs it inside the shared transaction, keeps its outcome and says whether it
-    /// changed anything; `answer` tells its caller once the transaction is over (with the commit's error when
-    /// the commit itself failed).
+    /// A queued write: `apply` runs it inside the transaction, keeps its outcome and says whether it succeeded
+    /// and changed anything; `answer` tells its caller once the transaction is over (with the commit's error when the
+    /// commit itself failed). Sharing the transaction, a write runs in a savepoint and never throws; alone, it
+    /// runs as the transaction itself and throws its error, which rolls the transaction back.
     private struct Write: Sendable {
-        let apply: @Sendable (Database) -> Bool
+        let apply: @Sendable (Database, _ shared: Bool) throws -> (succeeded: Bool, changed: Bool)
         let answer: @Sendable ((any Error)?) -> Void
     }
 
@@ -34,8 +35,8 @@ final class GroupCommit: Sendable {
     /// The writes waiting for the commit under way to end.
     var waiting: Int { queue.withLock { $0.waiting.count } }
 
-    /// The transactions committed that changed the database (each one synced to disk), and the writes
-    /// acknowledged (changing something or not), since the store opened.
+    /// The transactions committed that changed the database (each one synced to disk), and the writes they
+    /// committed (changing something or not; a refused write is not counted), since the store opened.
     var committed: (transactions: Int, writes: Int) { counts.withLock { $0 } }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -43,9 +44,10 @@ final class GroupCommit: Sendable {
             let outcome = Mutex<Result<T, any Error>>(.failure(CancellationError()))
             enqueue(
                 Write(
-                    apply: { db in
+                    apply: { db, shared in
                         let changesBefore = db.totalChangesCount
                         let result = Result {
+                            guard shared else { return try body(db) }
                             var value: T?
                             try db.inSavepoint {
                                 value = try body(db)
@@ -54,7 +56,9 @@ final class GroupCommit: Sendable {
                             return value!
                         }
                         outcome.withLock { $0 = result }
-                        return (try? result.get()) != nil && db.totalChangesCount > changesBefore
+                        if !shared { _ = try result.get() }
+                        let succeeded = (try? result.get()) != nil
+                        return (succeeded, succeeded && db.totalChangesCount > changesBefore)
                     },
                     answer: { commitError in
                         if let commitError { return continuation.resume(throwing: commitError) }
@@ -84,17 +88,19 @@ final class GroupCommit: Sendable {
             }
             guard !writes.isEmpty else { return }
             do {
-                let changed = try await pool.write { db in
-                    var changed = false
-                    for write in writes {
+                let applied = try await pool.write { db in
+                    if writes.count == 1 { return [try writes[0].apply(db, false)] }
+                    return try writes.map { write in
                         // SQLite ends the whole transaction on some errors (a full disk, an I/O error); the
                         // writes after it would then run outside any transaction, so the batch stops there.
                         guard db.isInsideTransaction else { throw TransactionAborted() }
-                        changed = write.apply(db) || changed
+                        return try write.apply(db, true)
                     }
-                    return changed
                 }
-                counts.withLock { $0.transactions += changed ? 1 : 0; $0.writes += writes.count }
+                counts.withLock { counts in
+                    counts.transactions += applied.contains { $0.changed } ? 1 : 0
+                    counts.writes += applied.filter(\.succeeded).count
+                }
                 for write in writes { write.answer(nil) }
             } catch {
                 for write in writes { write.answer(error) }

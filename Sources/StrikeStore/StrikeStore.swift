@@ -39,8 +39,8 @@ public struct StrikeStore: Sendable {
 
     /// Runs `body` as one write, all of it or none of it, answered once it is committed and synced to disk.
     /// Writes that arrive while another commits share the next transaction and its sync (`GroupCommit`), each
-    /// in a savepoint of its own, so each still succeeds or fails alone. Every write of the appliance goes
-    /// through here.
+    /// in a savepoint of its own, so each still succeeds or fails alone. Every write of the running appliance
+    /// goes through here.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await groupCommit.write(body)
     }
@@ -49,7 +49,7 @@ public struct StrikeStore: Sendable {
     public var writesWaiting: Int { groupCommit.waiting }
 
     /// The write transactions that changed the database since the store opened (each synced to disk), and the
-    /// writes acknowledged.
+    /// writes committed in them.
     public var committed: (transactions: Int, writes: Int) { groupCommit.committed }
 
     /// The SQLite and SpatiaLite versions this process runs with.
