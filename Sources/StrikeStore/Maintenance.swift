@@ -204,7 +204,16 @@ private enum DatabaseFileLocks {
 /// Who holds a `flock` on a file, read from Linux's `/proc/locks`, whose lines read
 /// `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF` (pid, then device major:minor in hex, then inode).
 enum FileLockHolders {
+    /// Read up to three times: the kernel makes `/proc/locks` a page at a time, so while other processes take
+    /// and drop locks a read can miss a line (seen under the parallel tests).
     static func pid(of file: FileIdentity) -> Int32? {
+        for _ in 0..<3 {
+            if let pid = pidInOneRead(of: file) { return pid }
+        }
+        return nil
+    }
+
+    private static func pidInOneRead(of file: FileIdentity) -> Int32? {
         guard let table = readProcFile("/proc/locks") else { return nil }
         var sameInode: Int32?
         for line in table.split(separator: "\n") {
