@@ -115,7 +115,7 @@ public func buildApplication(
     logger.logLevel = appliance.configuration.logLevel
     let configuration = appliance.configuration
     let api = await StrikeAPI.build(
-        store: appliance.store, settings: configuration.apiSettings, pager: appliance.pager,
+        store: appliance.store, settings: configuration.apiSettings, signalPager: appliance.pager.signal,
         callbackBases: [configuration.publicBaseURL, configuration.localBaseURL].compactMap { $0 }
     ) {
         await appliance.readiness()

@@ -267,10 +267,3 @@ extension PagerSignal {
         }
     }
 }
-
-/// Takes a signal for a pager run: what the Twilio webhooks hand to the pager manager.
-public protocol PagerSignalReceiver: Sendable {
-    /// Applies the signal; returns what it made happen (nothing for a duplicate or a late one).
-    @discardableResult
-    func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws -> [PagerStep]
-}

@@ -4,16 +4,21 @@ public import StrikeStore
 public import StrikeCore
 public import Foundation
 
+/// Applies a signal to a pager run and returns what it made happen (nothing for a duplicate or a late one): how
+/// Twilio's webhooks reach the pager manager.
+public typealias PagerSignaling = @Sendable (PagerSignal, PagerRunID) async throws -> [PagerStep]
+
 /// The appliance's HTTP surface: health routes, the JSON API under `/api` with its route table, and the dashboard.
 public struct StrikeAPI {
     public let router: Router<StrikeRequestContext>
     /// Every API route with its access rule, as registered.
     public let routes: [RouteSpec]
 
-    /// `pager` takes what Twilio's webhooks report; `callbackBases` are the addresses Twilio was told to call
-    /// back (the public base URL, and the appliance's local address for the simulator).
+    /// `signalPager` takes what Twilio's webhooks report (the pager manager's `signal`); `callbackBases` are the
+    /// addresses Twilio was told to call back (the public base URL, and the appliance's local address for the
+    /// simulator).
     public static func build(
-        store: StrikeStore, settings: APISettings, pager: any PagerSignalReceiver, callbackBases: [URL],
+        store: StrikeStore, settings: APISettings, signalPager: @escaping PagerSignaling, callbackBases: [URL],
         readiness: @escaping @Sendable () async -> Readiness
     ) async -> StrikeAPI {
         let router = Router(context: StrikeRequestContext.self)
@@ -35,7 +40,7 @@ public struct StrikeAPI {
         FieldAccountRoutes(store: store).register(api)
         DeadLetterRoutes(store: store).register(api)
         SimulatorRoutes(store: store).register(api)
-        TwilioWebhookRoutes(store: store, pager: pager, callbackBases: callbackBases).register(api)
+        TwilioWebhookRoutes(store: store, signalPager: signalPager, callbackBases: callbackBases).register(api)
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)

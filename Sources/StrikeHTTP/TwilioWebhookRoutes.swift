@@ -12,7 +12,7 @@ import StrikeStore
 /// the NOC's account and its `CallSid` the run's call of that attempt; any other is 403 too, and logged.
 struct TwilioWebhookRoutes {
     let store: StrikeStore
-    let pager: any PagerSignalReceiver
+    let signalPager: PagerSignaling
     let callbackBases: [URL]
 
     static let signatureHeader = HTTPField.Name("X-Twilio-Signature")!
@@ -24,14 +24,14 @@ struct TwilioWebhookRoutes {
 
     @Sendable func status(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let call = try await signedCall(request, context)
-        try await pager.signal(.status(attempt: call.attempt, callStatus: call.form["CallStatus"] ?? ""), run: call.run)
+        _ = try await signalPager(.status(attempt: call.attempt, callStatus: call.form["CallStatus"] ?? ""), call.run)
         return Response(status: .noContent)
     }
 
     @Sendable func gather(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let call = try await signedCall(request, context)
         let digits = call.form["Digits"] ?? ""
-        let steps = try await pager.signal(.digits(attempt: call.attempt, digits: digits), run: call.run)
+        let steps = try await signalPager(.digits(attempt: call.attempt, digits: digits), call.run)
         let accepted = steps.contains { if case .complete(let done) = $0 { done.outcome == .dispatched } else { false } }
         // A key pressed on a call the pager already gave up on must not sound like an acceptance.
         let reply = switch (digits.first, accepted, steps.isEmpty) {

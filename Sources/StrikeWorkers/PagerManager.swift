@@ -8,7 +8,7 @@ public import StrikeStore
 /// rings the list's contacts through the NOC's Twilio account until one presses 1. The rules of the ring-down
 /// are `PagerProcess`'s; this drives it from the event log, Twilio's callbacks and the deadline worker, and
 /// makes the calls.
-public struct PagerManager: EventConsumer, PagerSignalReceiver {
+public struct PagerManager: EventConsumer {
     public let name = "pager"
     /// ECOs handled at once: starting a run waits mostly on Twilio's answer to the first call, so a burst of
     /// new ECOs is paged many times faster than one at a time. Safe because each ECO's events stay in order

@@ -53,7 +53,7 @@ struct APIWorld {
     /// The route table as the appliance registers it.
     func routes() async -> [RouteSpec] {
         await StrikeAPI.build(
-            store: world.store, settings: appliance.configuration.apiSettings, pager: appliance.pager, callbackBases: []
+            store: world.store, settings: appliance.configuration.apiSettings, signalPager: appliance.pager.signal, callbackBases: []
         ) { Readiness(checks: []) }.routes
     }
 
