@@ -24,7 +24,9 @@ extension StrikeStore {
         }
     }
 
-    /// Runs a poll's commands on the ECO in order and notes the poll, in one transaction.
+    /// Runs a poll's commands on the ECO in order and notes the poll, in one transaction. The poller records
+    /// only the first poll of an ECO and the polls that find something, so `last_polled_at` is the last poll
+    /// that recorded anything (nothing reads it); `last_change_at` is what the stale flag is judged by.
     public func recordPoll(of eco: EcoID, commands: [EcoCommand], at now: Date, actor: ActorID) async throws {
         try await write { db in
             var changed = false

@@ -79,9 +79,11 @@ public final class RenderPoller: Sendable {
             let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: instance).map(Self.observed)
             let at = now()
             let grace = Double(try await store.settings(of: eco.nocTenantID).gracePeriodHours) * 3600
-            let quietSince = try await store.lastFieldChange(of: ecoID) ?? at
+            let lastChange = try await store.lastFieldChange(of: ecoID)
             let commands = FieldProgress.commands(
-                for: eco, tasks: tasks, at: at, gracePeriod: grace, quietSince: quietSince, staleAfter: settings.staleAfter)
+                for: eco, tasks: tasks, at: at, gracePeriod: grace, quietSince: lastChange ?? at, staleAfter: settings.staleAfter)
+            // A poll that finds nothing new, of an ECO polled before, has nothing to record: no write, no fsync.
+            guard !commands.isEmpty || lastChange == nil else { return true }
             try await store.recordPoll(of: ecoID, commands: commands, at: at, actor: .system("render-poller"))
             return true
         } catch {

@@ -93,6 +93,21 @@ import Testing
         #expect(try await world.store.stream(id.rawValue).count == events)
     }
 
+    /// Most polls find nothing new: those write nothing, so following thousands of ECOs costs no fsync a poll.
+    @Test func aPollThatFindsNothingNewWritesNothing() async throws {
+        let id = try await dispatchedEco()
+        let poller = poller()
+        await poll(poller)
+        let first = world.store.committed
+        await poll(poller)
+        await poll(poller)
+        #expect(world.store.committed.writes == first.writes)
+        render.set("T-1", .released)
+        await poll(poller)
+        #expect(world.store.committed.writes == first.writes + 1)
+        #expect(try await eco(id).status == .inProgress)
+    }
+
     @Test func aLongSilenceFlagsTheEcoStaleOnce() async throws {
         let id = try await dispatchedEco()
         let poller = poller()
