@@ -6,7 +6,8 @@ public import Foundation
 
 /// Applies a signal to a pager run and returns what it made happen (nothing for a duplicate or a late one): how
 /// Twilio's webhooks reach the pager manager.
-public typealias PagerSignaling = @Sendable (PagerSignal, PagerRunID) async throws -> [PagerStep]
+/// The third argument is the run's process as the caller just read it, if it did.
+public typealias PagerSignaling = @Sendable (PagerSignal, PagerRunID, StoredPagerProcess?) async throws -> [PagerStep]
 
 /// The appliance's HTTP surface: health routes, the JSON API under `/api` with its route table, and the dashboard.
 public struct StrikeAPI {

@@ -24,14 +24,14 @@ struct TwilioWebhookRoutes {
 
     @Sendable func status(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let call = try await signedCall(request, context)
-        _ = try await signalPager(.status(attempt: call.attempt, callStatus: call.form["CallStatus"] ?? ""), call.run)
+        _ = try await signalPager(.status(attempt: call.attempt, callStatus: call.form["CallStatus"] ?? ""), call.run, call.process)
         return Response(status: .noContent)
     }
 
     @Sendable func gather(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let call = try await signedCall(request, context)
         let digits = call.form["Digits"] ?? ""
-        let steps = try await signalPager(.digits(attempt: call.attempt, digits: digits), call.run)
+        let steps = try await signalPager(.digits(attempt: call.attempt, digits: digits), call.run, call.process)
         let accepted = steps.contains { if case .complete(let done) = $0 { done.outcome == .dispatched } else { false } }
         // A key pressed on a call the pager already gave up on must not sound like an acceptance.
         let reply = switch (digits.first, accepted, steps.isEmpty) {
@@ -48,6 +48,8 @@ struct TwilioWebhookRoutes {
         let run: PagerRunID
         let attempt: Int
         let form: [String: String]
+        /// The run's process as read to check the callback.
+        let process: StoredPagerProcess
     }
 
     /// The call a webhook is about, once its signature holds; 403 for anything unsigned, wrongly signed or unknown.
@@ -73,7 +75,7 @@ struct TwilioWebhookRoutes {
                 metadata: ["run": "\(run)", "attempt": "\(attempt)", "callSid": "\(form["CallSid"] ?? "")", "accountSid": "\(form["AccountSid"] ?? "")"])
             throw Problem.forbidden("the callback is not about this run's call: \(mismatch)")
         }
-        return SignedCall(run: run, attempt: attempt, form: form)
+        return SignedCall(run: run, attempt: attempt, form: form, process: stored)
     }
 
     /// Why a signed callback is not about the call it names, if it is not: another Twilio account's, or a call

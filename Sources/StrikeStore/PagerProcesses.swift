@@ -6,6 +6,11 @@ public import StrikeCore
 public struct StoredPagerProcess: Sendable, Equatable {
     public let process: PagerProcess
     public let nocTenantID: TenantID
+
+    public init(process: PagerProcess, nocTenantID: TenantID) {
+        self.process = process
+        self.nocTenantID = nocTenantID
+    }
 }
 
 extension StrikeStore {

@@ -76,11 +76,22 @@ public struct PagerManager: EventConsumer {
     /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
     /// read; when another writer got there first, the process is read again and the signal weighed anew, so a
     /// callback delivered twice at once is still recorded once. What a late callback about an ended call
-    /// records is for the timeline only: to the caller, it made nothing happen.
+    /// records is for the timeline only: to the caller, it made nothing happen. `known` is the process as the
+    /// caller last read or wrote it, which saves reading it again; if it is out of date, the write is refused
+    /// and the process read again.
     @discardableResult
-    public func signal(_ signal: PagerSignal, run runID: PagerRunID) async throws -> [PagerStep] {
+    public func signal(_ signal: PagerSignal, run runID: PagerRunID, known: StoredPagerProcess? = nil) async throws -> [PagerStep] {
+        var known = known
         for _ in 0..<8 {
-            guard let stored = try await store.pagerProcess(runID) else { return [] }
+            let stored: StoredPagerProcess
+            if let given = known {
+                stored = given
+                known = nil
+            } else if let read = try await store.pagerProcess(runID) {
+                stored = read
+            } else {
+                return []
+            }
             let (next, steps) = stored.process.handle(signal, at: now())
             guard next != stored.process else { return [] }
             do {
@@ -134,7 +145,7 @@ public struct PagerManager: EventConsumer {
                 logger.warning("call not placed", metadata: ["run": "\(process.runID)", "attempt": "\(attempt)", "error": "\(error)"])
                 outcome = .notPlaced(attempt: attempt, reason: "\(error)")
             }
-            try await signal(outcome, run: process.runID)
+            try await signal(outcome, run: process.runID, known: StoredPagerProcess(process: process, nocTenantID: noc))
         }
     }
 

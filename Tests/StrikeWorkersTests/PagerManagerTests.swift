@@ -73,6 +73,19 @@ import Testing
         #expect(twilio.calls.count == 1, "a redelivered TASKED rings nobody again")
     }
 
+    /// A caller may hand over the process it read (a webhook does); if another signal moved the run since,
+    /// the write is refused and the signal weighed again on the process as it is now.
+    @Test func aSignalGivenAnOutOfDateProcessIsWeighedOnTheCurrentOne() async throws {
+        try await configure()
+        let (ecoID, runID) = try await taskedEco()
+        let run = try #require(runID)
+        let before = try #require(try await world.store.pagerProcess(run))
+        try await manager.signal(.status(attempt: 0, callStatus: "in-progress"), run: run)
+        try await manager.signal(.digits(attempt: 0, digits: "1"), run: run, known: before)
+        #expect(try await self.run(run).attempts.map(\.kind) == [.calling, .answered, .accepted])
+        #expect(try await eco(ecoID).integration == .dispatched)
+    }
+
     @Test func aWebhookAndTheDeadlineRacingMakeExactlyOneMove() async throws {
         try await configure()
         let run = try #require(try await taskedEco().1)
