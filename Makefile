@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libcurl4-openssl-dev libssl-dev libjs-leaflet sqlite3 \
+SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libcurl4-openssl-dev libssl-dev libjs-leaflet sqlite3 systemd \
   python3 python3-venv chromium
 SUDO := $(shell [ $$(id -u) -eq 0 ] || echo sudo)
 
