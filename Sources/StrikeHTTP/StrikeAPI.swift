@@ -4,9 +4,8 @@ public import StrikeStore
 public import StrikeCore
 public import Foundation
 
-/// Applies a signal to a pager run and returns what it made happen (nothing for a duplicate or a late one): how
-/// Twilio's webhooks reach the pager manager.
-/// The third argument is the run's process as the caller just read it, if it did.
+/// How Twilio's webhooks reach the pager manager: applies a signal to a run, given the run's process as the
+/// webhook just read it, and returns what the signal made happen (nothing for a duplicate or a late one).
 public typealias PagerSignaling = @Sendable (PagerSignal, PagerRunID, StoredPagerProcess?) async throws -> [PagerStep]
 
 /// The appliance's HTTP surface: health routes, the JSON API under `/api` with its route table, and the dashboard.
