@@ -106,7 +106,7 @@ struct EcoRoutes {
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let page = try await store.ecos(
             visibleTo: tenant.visibility, filter: filter, cursor: query["cursor"].map(String.init), limit: limit)
-        return try jsonResponse(EcoListView(items: page.items.map { EcoView($0, showIntegration: tenant.role == .admin) }, nextCursor: page.nextCursor))
+        return try jsonResponse(EcoListView(items: try page.items.map { try .eco($0, showIntegration: tenant.role == .admin) }, nextCursor: page.nextCursor))
     }
 
     @Sendable func get(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -126,7 +126,7 @@ struct EcoRoutes {
 
     @Sendable func pagerRuns(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let record = try await visibleEco(context)
-        return try jsonResponse(try await store.pagerRuns(of: record.id))
+        return try jsonResponse(try await store.pagerRuns(of: record.id).map { try RecordView.pagerRun($0.run, attempts: $0.attempts) })
     }
 
     @Sendable func asOf(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -203,8 +203,8 @@ struct EcoRoutes {
     private func detailJSON(_ id: EcoID, _ tenant: ActiveTenant) async throws -> Data {
         let record = try await visibleEco(id, tenant)
         let view = EcoDetailView(
-            eco: EcoView(record, showIntegration: tenant.role == .admin), tasks: try await store.tasks(of: id),
-            latestPagerRun: try await store.pagerRuns(of: id).last)
+            eco: try .eco(record, showIntegration: tenant.role == .admin), tasks: try await store.tasks(of: id).map(RecordView.task),
+            latestPagerRun: try await store.pagerRuns(of: id).last.map { try .pagerRun($0.run, attempts: $0.attempts) })
         return try EventCoding.encoder().encode(view)
     }
 }

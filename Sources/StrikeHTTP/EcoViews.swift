@@ -2,78 +2,58 @@ import Foundation
 import StrikeCore
 import StrikeStore
 
-/// An ECO as the API shows it. The integration status is internal: only admins see it (and the timeline).
-struct EcoView: Encodable {
-    struct Integration: Encodable {
-        let status: String
-        let stage: IntegrationStage?
-        let reason: String?
-        let renderTaskID: String?
-        let pagerRunID: String?
+/// A stored record as the API shows it: its properties under their own names, less the columns the appliance
+/// keeps to itself. A column added to a record shows in the API with nothing else to change.
+struct RecordView: Encodable {
+    var fields: [String: JSONFragment]
+
+    init(_ record: some Encodable, hiding hidden: [String] = []) throws {
+        guard case .object(let fields) = try JSONFragment(encoding: record) else {
+            preconditionFailure("a record encodes as an object")
+        }
+        self.fields = fields.filter { !hidden.contains($0.key) }
     }
 
-    let id: EcoID
-    let jobID: String
-    let jobNumber: Int
-    let subsector: String
-    let jobType: JobType
-    let description: String
-    let location: EcoLocation
-    let status: EcoStatus
-    let displayStatus: DisplayStatus
-    let displayReason: String?
-    let nocTenantID: TenantID
-    let ospTenantID: TenantID
-    let acceptedBy: String?
-    let taskCount: Int
-    let stale: Bool
-    let graceUntil: String?
-    let cancelReason: String?
-    let createdAt: String
-    let createdBy: String
-    let updatedAt: String
-    let version: Int
-    let integration: Integration?
+    func encode(to encoder: any Encoder) throws { try JSONFragment.object(fields).encode(to: encoder) }
 
-    init(_ record: EcoRecord, showIntegration: Bool) {
-        id = record.id
-        jobID = record.jobID
-        jobNumber = record.jobNumber
-        subsector = record.subsector
-        jobType = record.jobType
-        description = record.description
-        location = record.location
-        status = record.status
-        displayStatus = record.displayStatus
-        displayReason = record.displayReason
-        nocTenantID = record.nocTenantID
-        ospTenantID = record.ospTenantID
-        acceptedBy = record.acceptedBy
-        taskCount = record.taskCount
-        stale = record.stale
-        graceUntil = record.graceUntil
-        cancelReason = record.cancelReason
-        createdAt = record.createdAt
-        createdBy = record.createdBy
-        updatedAt = record.updatedAt
-        version = record.version
-        integration = showIntegration
-            ? Integration(
-                status: record.integration.code, stage: record.integration.stage, reason: record.integrationReason,
-                renderTaskID: record.renderTaskID, pagerRunID: record.pagerRunID)
-            : nil
+    /// An ECO; its integration columns, internal, are shown to admins only, under `integration` (`status`, `stage`,
+    /// `reason`, `renderTaskID`, `pagerRunID`).
+    static func eco(_ record: EcoRecord, showIntegration: Bool) throws -> RecordView {
+        var view = try RecordView(record, hiding: EcoRecord.integrationColumns)
+        if showIntegration {
+            let integration = try RecordView(record).fields.filter { EcoRecord.integrationColumns.contains($0.key) }
+            view.fields["integration"] = .object(Dictionary(uniqueKeysWithValues: integration.map { key, value in
+                guard key.hasPrefix("integration") else { return (key, value) }
+                let name = key.dropFirst("integration".count)
+                return (name.prefix(1).lowercased() + name.dropFirst(), value)
+            }))
+        }
+        return view
+    }
+
+    static func task(_ record: TaskRecord) throws -> RecordView { try RecordView(record, hiding: TaskRecord.internalColumns) }
+
+    /// A pager run with its call attempts in order, each stamped `at`.
+    static func pagerRun(_ run: PagerRunRecord, attempts: [PagerRunRecord.Attempt]) throws -> RecordView {
+        var view = try RecordView(run, hiding: PagerRunRecord.internalColumns)
+        view.fields["attempts"] = .array(try attempts.map { attempt in
+            var fields = try RecordView(attempt, hiding: PagerRunRecord.Attempt.internalColumns).fields
+            fields["at"] = fields.removeValue(forKey: "occurredAt")
+            return .object(fields)
+        })
+        return view
     }
 }
 
 /// One ECO with its Render tasks and latest pager run.
 struct EcoDetailView: Encodable {
-    let eco: EcoView
-    let tasks: [TaskRecord]
-    let latestPagerRun: PagerRunRecord?
+    let eco: RecordView
+    let tasks: [RecordView]
+    let latestPagerRun: RecordView?
 }
 
 struct EcoListView: Encodable {
-    let items: [EcoView]
+    let items: [RecordView]
     let nextCursor: String?
 }
 
@@ -95,6 +75,7 @@ struct TimelineView: Encodable {
 enum JSONFragment: Codable {
     case null
     case bool(Bool)
+    case integer(Int64)
     case number(Double)
     case string(String)
     case array([JSONFragment])
@@ -102,10 +83,13 @@ enum JSONFragment: Codable {
 
     init(_ data: Data) throws { self = try JSONDecoder().decode(JSONFragment.self, from: data) }
 
+    init(encoding value: some Encodable) throws { try self.init(EventCoding.encoder().encode(value)) }
+
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
         else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
         else if let value = try? container.decode([JSONFragment].self) { self = .array(value) }
@@ -117,6 +101,7 @@ enum JSONFragment: Codable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)

@@ -106,7 +106,7 @@ struct SimulatorView: Encodable {
             }
             calls = state.calls.map {
                 Call(
-                    sid: $0.sid, nth: $0.nth, to: $0.to, behavior: $0.behavior, status: $0.status, heard: $0.heard,
+                    sid: $0.sid, nth: $0.nth, to: $0.toNumber, behavior: $0.behavior, status: $0.status, heard: $0.heard,
                     placedAt: ISO8601.string(from: $0.placedAt), endedAt: $0.endedAt.map(ISO8601.string(from:)))
             }
         }

@@ -199,7 +199,7 @@ public final class TwilioSimulator: Service, Sendable {
         do {
             guard let (account, token) = try await store.twilioAccountWithToken(noc: call.nocTenantID) else { return nil }
             let parameters = [
-                "CallSid": call.sid, "AccountSid": account.accountSID, "From": call.from, "To": call.to, "Direction": "outbound-api",
+                "CallSid": call.sid, "AccountSid": account.accountSID, "From": call.fromNumber, "To": call.toNumber, "Direction": "outbound-api",
                 "ApiVersion": "2010-04-01", "Timestamp": Self.rfc2822(store.now()),
             ].merging(extra) { $1 }.map { ($0.key, $0.value) }
             let signature = TwilioSignature.compute(authToken: token, url: url.absoluteString, parameters: parameters)
@@ -224,7 +224,7 @@ public final class TwilioSimulator: Service, Sendable {
     /// The call resource as Twilio's REST API answers it.
     static func resource(_ call: SimulatedCall, account: String) -> [String: Any?] {
         [
-            "sid": call.sid, "account_sid": account, "to": call.to, "from": call.from, "status": call.status,
+            "sid": call.sid, "account_sid": account, "to": call.toNumber, "from": call.fromNumber, "status": call.status,
             "direction": "outbound-api", "api_version": "2010-04-01", "date_created": rfc2822(call.placedAt),
             "date_updated": rfc2822(call.endedAt ?? call.placedAt), "start_time": nil, "end_time": call.endedAt.map(rfc2822),
             "duration": nil, "price": nil, "price_unit": "USD", "answered_by": nil, "caller_name": nil, "parent_call_sid": nil,

@@ -4,7 +4,7 @@ public import StrikeCore
 
 /// An aggregate whose events also update read models, inside the append's transaction.
 public protocol ProjectedAggregate: Aggregate {
-    static func project(_ state: Self, _ event: Event, _ recorded: RecordedEvent, _ db: Database, schema: String) throws
+    static func project(_ state: Self, _ event: Event, _ recorded: RecordedEvent, _ db: Database) throws
 }
 
 /// The state of one stream and the version it was read at.
@@ -71,7 +71,7 @@ extension StrikeStore {
         var state = loaded.state
         for (event, record) in zip(decided, recorded) {
             state = A.evolve(state, event)
-            try A.project(state, event, record, db, schema: "main")
+            try A.project(state, event, record, db)
         }
         let version = recorded.last!.version
         try Snapshots.saveIfDue(state, streamID: id, version: version, threshold: snapshotThreshold, at: occurredAt, db)

@@ -2,93 +2,101 @@ public import Foundation
 import GRDB
 public import StrikeCore
 
-/// One row of `eco_view`, as the API serves it.
-public struct EcoRecord: Sendable, Equatable {
-    public let id: EcoID
-    public let nocTenantID: TenantID
-    public let ospTenantID: TenantID
-    public let jobID: String
-    public let jobNumber: Int
-    public let subsector: String
-    public let jobType: JobType
-    public let description: String
-    public let location: EcoLocation
-    public let status: EcoStatus
-    public let integration: IntegrationState
-    public let integrationReason: String?
-    public let renderTaskID: String?
-    public let pagerRunID: String?
-    public let acceptedBy: String?
-    public let displayStatus: DisplayStatus
-    public let displayReason: String?
-    public let taskCount: Int
-    public let stale: Bool
-    public let graceUntil: String?
-    public let cancelReason: String?
-    public let createdAt: String
-    public let createdBy: String
-    public let updatedAt: String
-    public let version: Int
+/// One row of `eco_view`, as the projection writes it and the API serves it. A new read-model column is a
+/// property here, a migration adding the column, its assignment in `Eco.project`, and its OpenAPI schema.
+public struct EcoRecord: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "eco_view"
+    /// The integration columns: internal, shown to admins only.
+    public static let integrationColumns = ["integrationStatus", "integrationStage", "integrationReason", "renderTaskID", "pagerRunID"]
 
-    init(row: Row) throws {
-        id = EcoID(row["eco_id"] as String)
-        nocTenantID = TenantID(row["noc_tenant_id"] as String)
-        ospTenantID = TenantID(row["osp_tenant_id"] as String)
-        jobID = row["job_id"]
-        jobNumber = row["job_number"]
-        subsector = row["subsector"]
-        jobType = JobType(rawValue: row["job_type"])!
-        description = row["description"]
-        location = try EventCoding.decoder().decode(EcoLocation.self, from: Data((row["location"] as String).utf8))
-        status = EcoStatus(rawValue: row["status"])!
-        integration = IntegrationState(code: row["integration_status"], stage: (row["integration_stage"] as String?).flatMap(IntegrationStage.init(rawValue:)))!
-        integrationReason = row["integration_reason"]
-        renderTaskID = row["render_task_id"]
-        pagerRunID = row["pager_run_id"]
-        acceptedBy = row["accepted_by"]
-        displayStatus = DisplayStatus(rawValue: row["display_status"])!
-        displayReason = row["display_reason"]
-        taskCount = row["task_count"]
-        stale = row["stale"]
-        graceUntil = row["grace_until"]
-        cancelReason = row["cancel_reason"]
-        createdAt = row["created_at"]
-        createdBy = row["created_by"]
-        updatedAt = row["updated_at"]
-        version = row["version"]
+    public var id: EcoID
+    public var nocTenantID: TenantID
+    public var ospTenantID: TenantID
+    public var jobID: String
+    public var jobNumber: Int
+    public var subsector: String
+    public var jobType: JobType
+    public var description: String
+    public var location: EcoLocation
+    public var status: EcoStatus
+    public var integrationStatus: String
+    public var integrationStage: IntegrationStage?
+    public var integrationReason: String?
+    public var renderTaskID: String?
+    public var pagerRunID: String?
+    public var acceptedBy: String?
+    public var displayStatus: DisplayStatus
+    public var displayReason: String?
+    public var taskCount: Int
+    public var stale: Bool
+    public var graceUntil: String?
+    public var cancelReason: String?
+    public var createdAt: String
+    public var createdBy: String
+    public var updatedAt: String
+    public var version: Int
+
+    /// The key column is `eco_id`, the property `id`.
+    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy {
+        .custom { $0 == "eco_id" ? ColumnName(stringValue: "id") : ColumnName(column: $0) }
     }
-}
-
-/// A Render task as last seen.
-public struct TaskRecord: Codable, Sendable, Equatable {
-    public let taskID: String
-    public let status: RenderTaskStatus
-    public let displayStatus: TaskDisplayStatus
-    public let assignee: String?
-    public let updatedAt: String
-}
-
-/// A pager run with each call attempt.
-public struct PagerRunRecord: Codable, Sendable, Equatable {
-    public struct Attempt: Codable, Sendable, Equatable {
-        public let contactIndex: Int
-        public let contactName: String
-        public let callSid: String?
-        public let kind: PagerAttemptKind
-        public let at: String
+    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy {
+        .custom { $0.stringValue == "id" ? "eco_id" : ColumnName.column(for: $0.stringValue) }
     }
 
-    public let runID: String
-    public let pagerListName: String
-    public let message: String
-    public let contacts: [PagerContact]
-    public let status: PagerRunStatus
-    public let outcome: PagerOutcome?
-    public let acceptedBy: String?
-    public let reason: String?
-    public let startedAt: String
-    public let completedAt: String?
-    public var attempts: [Attempt]
+    public var integration: IntegrationState { IntegrationState(code: integrationStatus, stage: integrationStage)! }
+}
+
+/// A Render task of an ECO as last seen (`eco_task_view`).
+public struct TaskRecord: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "eco_task_view"
+    /// Columns the projection keeps for itself: the API leaves them out.
+    public static let internalColumns = ["ecoID", "fingerprint"]
+
+    public var ecoID: EcoID
+    public var taskID: String
+    public var status: RenderTaskStatus
+    public var displayStatus: TaskDisplayStatus
+    public var assignee: String?
+    public var fingerprint: String
+    public var updatedAt: String
+}
+
+/// A pager run (`pager_run_view`) with each call attempt (`pager_attempt_view`).
+public struct PagerRunRecord: StoredRecord, Sendable, Equatable {
+    public struct Attempt: StoredRecord, Sendable, Equatable {
+        public static let databaseTableName = "pager_attempt_view"
+        public static let internalColumns = ["runID", "version"]
+
+        public var runID: PagerRunID
+        public var version: Int
+        public var contactIndex: Int
+        public var contactName: String
+        public var callSid: String?
+        public var kind: PagerAttemptKind
+        public var occurredAt: String
+    }
+
+    public static let databaseTableName = "pager_run_view"
+    public static let internalColumns = ["ecoID", "pagerListID", "rounds", "acceptedContactIndex", "attemptCount", "updatedAt", "version"]
+
+    public var runID: PagerRunID
+    public var ecoID: EcoID
+    public var pagerListID: PagerListID
+    public var pagerListName: String
+    public var message: String
+    public var contacts: [PagerContact]
+    public var rounds: Int
+    public var status: PagerRunStatus
+    public var outcome: PagerOutcome?
+    public var acceptedContactIndex: Int?
+    public var acceptedBy: String?
+    public var reason: String?
+    public var attemptCount: Int
+    public var startedAt: String
+    public var completedAt: String?
+    public var updatedAt: String
+    public var version: Int
 }
 
 /// One entry of an ECO's timeline: an event of the ECO or of one of its pager runs.
@@ -137,10 +145,9 @@ public struct EcoPage: Sendable {
 extension StrikeStore {
     public func eco(_ id: EcoID, visibleTo visibility: Visibility) async throws -> EcoRecord? {
         try await writer.read { db in
-            try Row.fetchOne(
+            try EcoRecord.fetchOne(
                 db, sql: "SELECT * FROM eco_view WHERE eco_id = ? AND \(visibility.column) = ?",
-                arguments: [id.rawValue, visibility.tenantID.rawValue]
-            ).map(EcoRecord.init(row:))
+                arguments: [id.rawValue, visibility.tenantID.rawValue])
         }
     }
 
@@ -168,7 +175,7 @@ extension StrikeStore {
         }
         let sql = "SELECT * FROM eco_view WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, eco_id DESC LIMIT ?"
         let statementArguments = StatementArguments(arguments + [limit + 1])
-        let rows = try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(EcoRecord.init(row:)) }
+        let rows = try await writer.read { db in try EcoRecord.fetchAll(db, sql: sql, arguments: statementArguments) }
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { Self.encodeCursor(createdAt: $0.createdAt, ecoID: $0.id.rawValue) } : nil
         return EcoPage(items: items, nextCursor: next)
@@ -176,32 +183,19 @@ extension StrikeStore {
 
     public func tasks(of ecoID: EcoID) async throws -> [TaskRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id", arguments: [ecoID.rawValue]).map {
-                TaskRecord(
-                    taskID: $0["task_id"], status: RenderTaskStatus(rawValue: $0["status"])!,
-                    displayStatus: TaskDisplayStatus(rawValue: $0["display_status"])!, assignee: $0["assignee"], updatedAt: $0["updated_at"])
-            }
+            try TaskRecord.fetchAll(db, sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id", arguments: [ecoID.rawValue])
         }
     }
 
     /// The ECO's pager runs, oldest first, each with its attempts in order.
-    public func pagerRuns(of ecoID: EcoID) async throws -> [PagerRunRecord] {
+    public func pagerRuns(of ecoID: EcoID) async throws -> [(run: PagerRunRecord, attempts: [PagerRunRecord.Attempt])] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at, run_id", arguments: [ecoID.rawValue]).map { row in
-                let runID: String = row["run_id"]
-                let attempts = try Row.fetchAll(
-                    db, sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version", arguments: [runID]
-                ).map {
-                    PagerRunRecord.Attempt(
-                        contactIndex: $0["contact_index"], contactName: $0["contact_name"], callSid: $0["call_sid"],
-                        kind: PagerAttemptKind(rawValue: $0["kind"])!, at: $0["occurred_at"])
-                }
-                return PagerRunRecord(
-                    runID: runID, pagerListName: row["pager_list_name"], message: row["message"],
-                    contacts: try EventCoding.decoder().decode([PagerContact].self, from: Data((row["contacts"] as String).utf8)),
-                    status: PagerRunStatus(rawValue: row["status"])!, outcome: (row["outcome"] as String?).flatMap(PagerOutcome.init(rawValue:)),
-                    acceptedBy: row["accepted_by"], reason: row["reason"], startedAt: row["started_at"], completedAt: row["completed_at"],
-                    attempts: attempts)
+            try PagerRunRecord.fetchAll(
+                db, sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at, run_id", arguments: [ecoID.rawValue]
+            ).map { run in
+                let attempts = try PagerRunRecord.Attempt.fetchAll(
+                    db, sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version", arguments: [run.runID.rawValue])
+                return (run, attempts)
             }
         }
     }

@@ -26,7 +26,7 @@ extension StrikeStore {
     /// the writer lock held and nothing else writing, so it goes to the pool directly: as one write among
     /// others it could end up in a savepoint, whose journal would keep a copy of every projection page.
     public func rebuildProjections(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws {
-        try await writer.write { db in try Projections.rebuild(db, schema: "main", progress: progress) }
+        try await writer.write { db in try Projections.rebuild(db, progress: progress) }
     }
 
     /// A consistent copy while the appliance writes: `VACUUM INTO` a temporary file beside the destination

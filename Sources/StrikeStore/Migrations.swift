@@ -12,7 +12,7 @@ enum Migrations {
             try db.execute(sql: eventStoreSchema)
         }
         migrator.registerMigration("v1-projections") { db in
-            try db.execute(sql: Projections.schema(in: "main"))
+            try db.execute(sql: projectionSchema)
         }
         migrator.registerMigration("v1-tenants") { db in
             try db.execute(sql: tenantSchema)
@@ -87,6 +87,80 @@ enum Migrations {
             parked_at TEXT NOT NULL,
             retry_requested_at TEXT,
             PRIMARY KEY (consumer, position)
+        );
+        """
+
+    /// The read models as v1 shipped them; `verify` copies the live definitions, so later columns need no change here.
+    static let projectionSchema = """
+        CREATE TABLE eco_view (
+            eco_id TEXT PRIMARY KEY,
+            noc_tenant_id TEXT NOT NULL,
+            osp_tenant_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            job_number INTEGER NOT NULL,
+            subsector TEXT NOT NULL,
+            job_type TEXT NOT NULL,
+            description TEXT NOT NULL,
+            location TEXT NOT NULL,
+            status TEXT NOT NULL,
+            integration_status TEXT NOT NULL,
+            integration_stage TEXT,
+            integration_reason TEXT,
+            render_task_id TEXT,
+            pager_run_id TEXT,
+            accepted_by TEXT,
+            display_status TEXT NOT NULL,
+            display_reason TEXT,
+            task_count INTEGER NOT NULL,
+            stale INTEGER NOT NULL,
+            grace_until TEXT,
+            cancel_reason TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL
+        );
+        CREATE INDEX eco_view_by_noc ON eco_view(noc_tenant_id, created_at);
+        CREATE INDEX eco_view_by_osp ON eco_view(osp_tenant_id, created_at);
+        CREATE TABLE eco_task_view (
+            eco_id TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            display_status TEXT NOT NULL,
+            assignee TEXT,
+            fingerprint TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (eco_id, task_id)
+        );
+        CREATE TABLE pager_run_view (
+            run_id TEXT PRIMARY KEY,
+            eco_id TEXT NOT NULL,
+            pager_list_id TEXT NOT NULL,
+            pager_list_name TEXT NOT NULL,
+            message TEXT NOT NULL,
+            contacts TEXT NOT NULL,
+            rounds INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            outcome TEXT,
+            accepted_contact_index INTEGER,
+            accepted_by TEXT,
+            reason TEXT,
+            attempt_count INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            completed_at TEXT,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL
+        );
+        CREATE INDEX pager_run_view_by_eco ON pager_run_view(eco_id, started_at);
+        CREATE TABLE pager_attempt_view (
+            run_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            contact_index INTEGER NOT NULL,
+            contact_name TEXT NOT NULL,
+            call_sid TEXT,
+            kind TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, version)
         );
         """
 

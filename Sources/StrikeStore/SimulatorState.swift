@@ -3,7 +3,8 @@ import GRDB
 public import StrikeCore
 
 /// A NOC's simulator settings: the scenario a new ECO gets, and how much faster than real time it plays.
-public struct SimulatorSettings: Codable, Sendable, Equatable {
+public struct SimulatorSettings: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "sim_settings"
     public var defaultScenario: SimulatorScenario
     public var speed: Double
 
@@ -16,7 +17,8 @@ public struct SimulatorSettings: Codable, Sendable, Equatable {
 }
 
 /// One ECO as the simulators play it.
-public struct SimulatedEco: Sendable, Equatable {
+public struct SimulatedEco: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "sim_eco"
     public let ecoID: EcoID
     public let nocTenantID: TenantID
     public let scenario: SimulatorScenario
@@ -26,7 +28,8 @@ public struct SimulatedEco: Sendable, Equatable {
 }
 
 /// A task held by the Render simulator.
-public struct SimulatedTask: Sendable, Equatable {
+public struct SimulatedTask: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "sim_render_task"
     public let id: String
     public let subsector: String
     public let taskType: String
@@ -52,15 +55,16 @@ public struct SimulatedTask: Sendable, Equatable {
 }
 
 /// A call the Twilio simulator placed, and how far it has played.
-public struct SimulatedCall: Sendable, Equatable {
+public struct SimulatedCall: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "sim_call"
     public let sid: String
     public let nocTenantID: TenantID
     public let ecoID: EcoID?
     /// 1 for the ECO's first call, 2 for its second…
     public let nth: Int
     public let behavior: SimulatedCallBehavior
-    public let to: String
-    public let from: String
+    public let toNumber: String
+    public let fromNumber: String
     public let twiml: String?
     public let url: URL?
     public let statusCallback: URL?
@@ -83,8 +87,8 @@ public struct SimulatedCall: Sendable, Equatable {
         self.ecoID = ecoID
         self.nth = nth
         self.behavior = behavior
-        self.to = to
-        self.from = from
+        self.toNumber = to
+        self.fromNumber = from
         self.twiml = twiml
         self.url = url
         self.statusCallback = statusCallback
@@ -154,9 +158,9 @@ extension StrikeStore {
                 arguments: [noc.rawValue, limit])
             return try ids.map { id in
                 let eco = try Self.simulatedEco(EcoID(id), db)!
-                let tasks = try Row.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [id])
-                let calls = try Row.fetchAll(db, sql: "SELECT * FROM sim_call WHERE eco_id = ? ORDER BY nth", arguments: [id])
-                return (eco, tasks.map(Self.simulatedTask), calls.map(Self.simulatedCall))
+                let tasks = try SimulatedTask.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [id])
+                let calls = try SimulatedCall.fetchAll(db, sql: "SELECT * FROM sim_call WHERE eco_id = ? ORDER BY nth", arguments: [id])
+                return (eco, tasks, calls)
             }
         }
     }
@@ -167,23 +171,21 @@ extension StrikeStore {
     public func simulatedRenderInstance(clientID: String, clientSecret: String) async throws -> (osp: TenantID, projectID: String)? {
         // Sendable values out of the read (a `Row` is not Sendable, and returning one would pick GRDB's blocking
         // `read` overload, which parks a cooperative thread until a reader connection is free).
-        let found = try await writer.read { db -> (osp: String, project: String, sealed: Data)? in
-            try Row.fetchOne(
-                db, sql: "SELECT osp_tenant_id, project_id, client_secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'",
-                arguments: [clientID]
-            ).map { ($0["osp_tenant_id"], $0["project_id"], $0["client_secret_sealed"]) }
+        let found = try await writer.read { db in
+            try SimulatedGrant.fetchOne(
+                db, sql: "SELECT osp_tenant_id AS tenant_id, project_id, client_secret_sealed AS secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'",
+                arguments: [clientID])
         }
-        guard let found, SecretComparison.equal(try openSecret(found.sealed), clientSecret) else { return nil }
-        return (TenantID(found.osp), found.project)
+        guard let found, SecretComparison.equal(try openSecret(found.secretSealed), clientSecret) else { return nil }
+        return (found.tenantID, found.projectID ?? "")
     }
 
     /// A subsector's tasks in the order they were made.
     public func simulatedTasks(osp: TenantID, project: String, subsector: String) async throws -> [SimulatedTask] {
         try await writer.read { db in
-            try Row.fetchAll(
+            try SimulatedTask.fetchAll(
                 db, sql: "SELECT * FROM sim_render_task WHERE osp_tenant_id = ? AND project_id = ? AND subsector = ? ORDER BY rowid",
-                arguments: [osp.rawValue, project, subsector]
-            ).map(Self.simulatedTask)
+                arguments: [osp.rawValue, project, subsector])
         }
     }
 
@@ -254,14 +256,13 @@ extension StrikeStore {
 
     /// The NOC whose simulated Twilio account an account SID and auth token name.
     public func simulatedTwilioAccount(accountSID: String, authToken: String) async throws -> TenantID? {
-        let found = try await writer.read { db -> (noc: String, sealed: Data)? in
-            try Row.fetchOne(
-                db, sql: "SELECT noc_tenant_id, auth_token_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'",
-                arguments: [accountSID]
-            ).map { ($0["noc_tenant_id"], $0["auth_token_sealed"]) }
+        let found = try await writer.read { db in
+            try SimulatedGrant.fetchOne(
+                db, sql: "SELECT noc_tenant_id AS tenant_id, auth_token_sealed AS secret_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'",
+                arguments: [accountSID])
         }
-        guard let found, SecretComparison.equal(try openSecret(found.sealed), authToken) else { return nil }
-        return TenantID(found.noc)
+        guard let found, SecretComparison.equal(try openSecret(found.secretSealed), authToken) else { return nil }
+        return found.tenantID
     }
 
     /// Records a new call; its `nth` is counted here, in the same transaction, so two calls never share one.
@@ -294,7 +295,7 @@ extension StrikeStore {
 
     public func simulatedCall(_ sid: String) async throws -> SimulatedCall? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM sim_call WHERE sid = ?", arguments: [sid]).map(Self.simulatedCall)
+            try SimulatedCall.fetchOne(db, sql: "SELECT * FROM sim_call WHERE sid = ?", arguments: [sid])
         }
     }
 
@@ -312,47 +313,26 @@ extension StrikeStore {
     /// Calls still being played: what the simulator resumes after a restart.
     public func playingSimulatedCalls() async throws -> [SimulatedCall] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sim_call WHERE ended_at IS NULL ORDER BY placed_at").map(Self.simulatedCall)
+            try SimulatedCall.fetchAll(db, sql: "SELECT * FROM sim_call WHERE ended_at IS NULL ORDER BY placed_at")
         }
     }
 
     // MARK: Rows
 
     static func simulatorSettings(_ noc: TenantID, _ db: Database) throws -> SimulatorSettings {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sim_settings WHERE noc_tenant_id = ?", arguments: [noc.rawValue]) else {
-            return SimulatorSettings()
-        }
-        return SimulatorSettings(defaultScenario: SimulatorScenario(rawValue: row["default_scenario"]) ?? .happyPath, speed: row["speed"])
+        try SimulatorSettings.fetchOne(db, sql: "SELECT * FROM sim_settings WHERE noc_tenant_id = ?", arguments: [noc.rawValue])
+            ?? SimulatorSettings()
     }
 
     static func simulatedEco(_ ecoID: EcoID, _ db: Database) throws -> SimulatedEco? {
-        try Row.fetchOne(db, sql: "SELECT * FROM sim_eco WHERE eco_id = ?", arguments: [ecoID.rawValue]).map { row in
-            SimulatedEco(
-                ecoID: ecoID, nocTenantID: TenantID(row["noc_tenant_id"]),
-                scenario: SimulatorScenario(rawValue: row["scenario"]) ?? .happyPath,
-                fieldStartedAt: (row["field_started_at"] as String?).flatMap(ISO8601.date(from:)), fieldStep: row["field_step"])
-        }
+        try SimulatedEco.fetchOne(db, sql: "SELECT * FROM sim_eco WHERE eco_id = ?", arguments: [ecoID.rawValue])
     }
+}
 
-    static func simulatedTask(_ row: Row) -> SimulatedTask {
-        SimulatedTask(
-            id: row["id"], subsector: row["subsector"], taskType: row["task_type"],
-            status: RenderTaskStatus(rawValue: row["status"]) ?? .pending, description: row["description"],
-            externalReference: row["external_reference"], assignee: row["assignee"],
-            updatedAt: ISO8601.date(from: row["updated_at"]) ?? .distantPast)
-    }
-
-    static func simulatedCall(_ row: Row) -> SimulatedCall {
-        var call = SimulatedCall(
-            sid: row["sid"], nocTenantID: TenantID(row["noc_tenant_id"]), ecoID: (row["eco_id"] as String?).map { EcoID($0) },
-            nth: row["nth"], behavior: SimulatedCallBehavior(rawValue: row["behavior"]) ?? .silent, to: row["to_number"],
-            from: row["from_number"], twiml: row["twiml"], url: (row["url"] as String?).flatMap(URL.init(string:)),
-            statusCallback: (row["status_callback"] as String?).flatMap(URL.init(string:)), ringSeconds: row["ring_seconds"],
-            speed: row["speed"], placedAt: ISO8601.date(from: row["placed_at"]) ?? .distantPast)
-        call.status = row["status"]
-        call.step = row["step"]
-        call.heard = row["heard"]
-        call.endedAt = (row["ended_at"] as String?).flatMap(ISO8601.date(from:))
-        return call
-    }
+/// The tenant a simulated Render client or Twilio account belongs to, with its sealed secret to check.
+private struct SimulatedGrant: StoredRecord {
+    static let databaseTableName = "render_instance"
+    let tenantID: TenantID
+    let projectID: String?
+    let secretSealed: Data
 }

@@ -12,21 +12,16 @@ public enum LinkStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// A NOC (creates ECOs) or an OSP (works them, owns a job-number sequence).
-public struct Tenant: Codable, Sendable, Equatable {
+public struct Tenant: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "tenant"
     public let id: TenantID
     public let kind: TenantKind
     public let name: String
     public let jobPrefix: String?
-
-    init(row: Row) {
-        id = TenantID(row["id"] as String)
-        kind = TenantKind(rawValue: row["kind"])!
-        name = row["name"]
-        jobPrefix = row["job_prefix"]
-    }
 }
 
-public struct TenantLink: Codable, Sendable, Equatable {
+public struct TenantLink: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "tenant_link"
     public let nocTenantID: TenantID
     public let ospTenantID: TenantID
     public let status: LinkStatus
@@ -63,7 +58,7 @@ extension StrikeStore {
     }
 
     public func tenants() async throws -> [Tenant] {
-        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM tenant ORDER BY name").map(Tenant.init(row:)) }
+        try await writer.read { db in try Tenant.fetchAll(db, sql: "SELECT * FROM tenant ORDER BY name") }
     }
 
     /// Creates or changes the link between a NOC and an OSP.
@@ -96,15 +91,10 @@ extension StrikeStore {
     /// Every link, or one tenant's (as NOC or as OSP).
     public func links(of tenant: TenantID? = nil) async throws -> [TenantLink] {
         try await writer.read { db in
-            try Row.fetchAll(
+            try TenantLink.fetchAll(
                 db,
                 sql: "SELECT * FROM tenant_link WHERE ? IS NULL OR noc_tenant_id = ? OR osp_tenant_id = ? ORDER BY noc_tenant_id, osp_tenant_id",
-                arguments: [tenant?.rawValue, tenant?.rawValue, tenant?.rawValue]
-            ).map {
-                TenantLink(
-                    nocTenantID: TenantID($0["noc_tenant_id"] as String), ospTenantID: TenantID($0["osp_tenant_id"] as String),
-                    status: LinkStatus(rawValue: $0["status"])!)
-            }
+                arguments: [tenant?.rawValue, tenant?.rawValue, tenant?.rawValue])
         }
     }
 
@@ -123,7 +113,7 @@ extension StrikeStore {
     }
 
     static func existingTenant(_ id: TenantID, _ db: Database) throws -> Tenant? {
-        try Row.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [id.rawValue]).map(Tenant.init(row:))
+        try Tenant.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [id.rawValue])
     }
 
     static func link(noc: TenantID, osp: TenantID, _ db: Database) throws -> TenantLink? {
@@ -136,11 +126,17 @@ extension StrikeStore {
     /// The OSP's next job number, taken in the caller's transaction: a rollback gives it back, so there are no gaps.
     static func allocateJobNumber(osp: TenantID, _ db: Database) throws -> (prefix: String, number: Int) {
         guard
-            let row = try Row.fetchOne(
+            let taken = try TakenJobNumber.fetchOne(
                 db,
                 sql: "UPDATE tenant SET next_job_number = next_job_number + 1 WHERE id = ? AND kind = 'OSP' RETURNING job_prefix, next_job_number - 1 AS number",
                 arguments: [osp.rawValue])
         else { throw StoreError.notAnOSP(osp.rawValue) }
-        return (row["job_prefix"], row["number"])
+        return (taken.jobPrefix, taken.number)
     }
+}
+
+private struct TakenJobNumber: StoredRecord {
+    static let databaseTableName = "tenant"
+    let jobPrefix: String
+    let number: Int
 }

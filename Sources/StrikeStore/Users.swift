@@ -10,22 +10,34 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
 }
 
-public struct User: Codable, Sendable, Equatable {
+public struct User: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "app_user"
     public let id: String
     public let username: String
     public let displayName: String
     public let isOwner: Bool
+}
 
-    init(row: Row) {
-        id = row["id"]
-        username = row["username"]
-        displayName = row["display_name"]
-        isOwner = row["is_owner"]
-    }
+/// The columns read beside a user's own: the stored password hash, the role of a membership, a session's.
+private struct StoredPassword: StoredRecord {
+    static let databaseTableName = "app_user"
+    let passwordHash: String
+}
+
+private struct MemberRole: StoredRecord {
+    static let databaseTableName = "membership"
+    let role: Role
+}
+
+private struct StoredSession: StoredRecord {
+    static let databaseTableName = "user_session"
+    let userID: String
+    let csrfToken: String
 }
 
 /// A user's place in a tenant.
-public struct Membership: Codable, Sendable, Equatable {
+public struct Membership: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "membership"
     public let tenantID: TenantID
     public let tenantName: String
     public let tenantKind: TenantKind
@@ -40,7 +52,8 @@ public struct Membership: Codable, Sendable, Equatable {
 }
 
 /// An API token as listed (never its secret, which only its creator saw once).
-public struct APIToken: Codable, Sendable, Equatable {
+public struct APIToken: StoredRecord, Sendable, Equatable {
+    static let databaseTableName = "api_token"
     public let id: String
     public let name: String
     public let tenantID: TenantID
@@ -51,19 +64,6 @@ public struct APIToken: Codable, Sendable, Equatable {
     public let createdAt: String
     public let lastUsedAt: String?
     public let revokedAt: String?
-
-    init(row: Row) {
-        id = row["id"]
-        name = row["name"]
-        tenantID = TenantID(row["tenant_id"] as String)
-        tenantName = row["tenant_name"]
-        tenantKind = TenantKind(rawValue: row["tenant_kind"])!
-        role = Role(rawValue: row["role"])!
-        createdBy = row["created_by"]
-        createdAt = row["created_at"]
-        lastUsedAt = row["last_used_at"]
-        revokedAt = row["revoked_at"]
-    }
 
     /// Token rows with their tenant's name and kind.
     static let select = "SELECT api_token.*, tenant.name AS tenant_name, tenant.kind AS tenant_kind FROM api_token JOIN tenant ON tenant.id = api_token.tenant_id"
@@ -108,10 +108,9 @@ extension StrikeStore {
     public func addMember(username: String, tenantID: TenantID, role: Role, actor: ActorID) async throws -> User {
         let at = now()
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
+            guard let user = try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
                 throw DomainError.invalid([FieldProblem(field: "username", message: "is no user of this appliance")])
             }
-            let user = User(row: row)
             let member = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ? AND tenant_id = ?)", arguments: [user.id, tenantID.rawValue])
             guard member != true else { throw AccountError(code: .alreadyMember, message: "\(username) is already a member of this tenant") }
@@ -128,7 +127,7 @@ extension StrikeStore {
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
         try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username])
-                .map { (User(row: $0), $0["password_hash"] as String) }
+                .map { (try User(row: $0), try StoredPassword(row: $0).passwordHash) }
         }
     }
 
@@ -153,18 +152,13 @@ extension StrikeStore {
 
     public func memberships(userID: String) async throws -> [Membership] {
         try await writer.read { db in
-            try Row.fetchAll(
+            try Membership.fetchAll(
                 db,
                 sql: """
-                    SELECT m.tenant_id, m.role, t.name, t.kind FROM membership m JOIN tenant t ON t.id = m.tenant_id
-                    WHERE m.user_id = ? ORDER BY t.name
+                    SELECT m.tenant_id, m.role, t.name AS tenant_name, t.kind AS tenant_kind FROM membership m
+                    JOIN tenant t ON t.id = m.tenant_id WHERE m.user_id = ? ORDER BY t.name
                     """,
-                arguments: [userID]
-            ).map {
-                Membership(
-                    tenantID: TenantID($0["tenant_id"] as String), tenantName: $0["name"],
-                    tenantKind: TenantKind(rawValue: $0["kind"])!, role: Role(rawValue: $0["role"])!)
-            }
+                arguments: [userID])
         }
     }
 
@@ -186,7 +180,7 @@ extension StrikeStore {
                 db,
                 sql: "SELECT u.*, m.role FROM app_user u JOIN membership m ON m.user_id = u.id WHERE m.tenant_id = ? ORDER BY u.username",
                 arguments: [tenantID.rawValue]
-            ).map { (User(row: $0), Role(rawValue: $0["role"])!) }
+            ).map { (try User(row: $0), try MemberRole(row: $0).role) }
         }
     }
 
@@ -214,7 +208,7 @@ extension StrikeStore {
     }
 
     static func user(id: String, _ db: Database) throws -> User {
-        guard let user = try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE id = ?", arguments: [id]).map(User.init(row:)) else {
+        guard let user = try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE id = ?", arguments: [id]) else {
             throw AccountError(code: .unknownUser, message: "there is no user \(id)")
         }
         return user
@@ -238,11 +232,11 @@ extension StrikeStore {
         let now = ISO8601.string(from: self.now())
         return try await writer.read { db in
             guard
-                let row = try Row.fetchOne(
+                let session = try StoredSession.fetchOne(
                     db, sql: "SELECT user_id, csrf_token FROM user_session WHERE id_hash = ? AND expires_at > ?",
                     arguments: [idHash, now])
             else { return nil }
-            return (try Self.user(id: row["user_id"], db), row["csrf_token"])
+            return (try Self.user(id: session.userID, db), session.csrfToken)
         }
     }
 
@@ -258,7 +252,7 @@ extension StrikeStore {
             try db.execute(
                 sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 arguments: [id, tokenHash, name, tenantID.rawValue, role.rawValue, createdBy, ISO8601.string(from: at)])
-            let token = APIToken(row: try Row.fetchOne(db, sql: "\(APIToken.select) WHERE api_token.id = ?", arguments: [id])!)
+            let token = try APIToken.fetchOne(db, sql: "\(APIToken.select) WHERE api_token.id = ?", arguments: [id])!
             try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "create", before: nil as APIToken?, after: token)
             return token
         }
@@ -271,14 +265,13 @@ extension StrikeStore {
             try db.execute(
                 sql: "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL", arguments: [at, tokenHash])
             guard db.changesCount == 1 else { return nil }
-            return try Row.fetchOne(db, sql: "\(APIToken.select) WHERE token_hash = ?", arguments: [tokenHash]).map(APIToken.init(row:))
+            return try APIToken.fetchOne(db, sql: "\(APIToken.select) WHERE token_hash = ?", arguments: [tokenHash])
         }
     }
 
     public func tokens(tenantID: TenantID) async throws -> [APIToken] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "\(APIToken.select) WHERE tenant_id = ? ORDER BY api_token.created_at", arguments: [tenantID.rawValue])
-                .map(APIToken.init(row:))
+            try APIToken.fetchAll(db, sql: "\(APIToken.select) WHERE tenant_id = ? ORDER BY api_token.created_at", arguments: [tenantID.rawValue])
         }
     }
 
@@ -287,12 +280,12 @@ extension StrikeStore {
         let at = now()
         return try await write { db in
             let query = "\(APIToken.select) WHERE api_token.id = ? AND tenant_id = ?"
-            guard let before = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:)) else {
+            guard let before = try APIToken.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]) else {
                 return false
             }
             try db.execute(
                 sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [ISO8601.string(from: at), id])
-            let after = try Row.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]).map(APIToken.init(row:))
+            let after = try APIToken.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue])
             try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "revoke", before: before, after: after)
             return true
         }
