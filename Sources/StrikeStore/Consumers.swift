@@ -70,7 +70,8 @@ public final class ConsumerContext: Sendable {
 }
 
 /// An event a consumer could not handle after all its attempts, set aside so the rest keep flowing.
-public struct DeadLetter: Sendable, Equatable, Codable {
+public struct DeadLetter: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "dead_letter"
     public let consumer: String
     public let position: Int64
     public let eventType: String
@@ -78,16 +79,13 @@ public struct DeadLetter: Sendable, Equatable, Codable {
     public let attempts: Int
     public let parkedAt: String
     public let retryRequestedAt: String?
+}
 
-    init(row: Row) {
-        consumer = row["consumer"]
-        position = row["position"]
-        eventType = row["event_type"]
-        error = row["error"]
-        attempts = row["attempts"]
-        parkedAt = row["parked_at"]
-        retryRequestedAt = row["retry_requested_at"]
-    }
+/// How far a consumer has got through the log.
+struct Checkpoint: StoredRecord {
+    public static let databaseTableName = "consumer_checkpoint"
+    let consumer: String
+    let position: Int64
 }
 
 enum Checkpoints {
@@ -115,15 +113,15 @@ extension StrikeStore {
     public func consumerLag() async throws -> [(consumer: String, position: Int64, lag: Int64)] {
         try await writer.read { db in
             let last = try EventLog.lastPosition(db)
-            return try Row.fetchAll(db, sql: "SELECT consumer, position FROM consumer_checkpoint ORDER BY consumer").map {
-                (consumer: $0["consumer"], position: $0["position"], lag: last - ($0["position"] as Int64))
+            return try Checkpoint.fetchAll(db, sql: "SELECT consumer, position FROM consumer_checkpoint ORDER BY consumer").map {
+                (consumer: $0.consumer, position: $0.position, lag: last - $0.position)
             }
         }
     }
 
     public func deadLetters() async throws -> [DeadLetter] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM dead_letter ORDER BY position, consumer").map(DeadLetter.init(row:))
+            try DeadLetter.fetchAll(db, sql: "SELECT * FROM dead_letter ORDER BY position, consumer")
         }
     }
 

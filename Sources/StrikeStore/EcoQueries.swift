@@ -36,13 +36,7 @@ public struct EcoRecord: StoredRecord, Sendable, Equatable {
     public var updatedAt: String
     public var version: Int
 
-    /// The key column is `eco_id`, the property `id`.
-    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy {
-        .custom { $0 == "eco_id" ? ColumnName(stringValue: "id") : ColumnName(column: $0) }
-    }
-    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy {
-        .custom { $0.stringValue == "id" ? "eco_id" : ColumnName.column(for: $0.stringValue) }
-    }
+    public static let columnsNamedOtherwise = ["eco_id": "id"]
 
     public var integration: IntegrationState { IntegrationState(code: integrationStatus, stage: integrationStage)! }
 }
@@ -67,6 +61,7 @@ public struct PagerRunRecord: StoredRecord, Sendable, Equatable {
     public struct Attempt: StoredRecord, Sendable, Equatable {
         public static let databaseTableName = "pager_attempt_view"
         public static let internalColumns = ["runID", "version"]
+        public static let columnsNamedOtherwise = ["call_sid": "callSid"]
 
         public var runID: PagerRunID
         public var version: Int

@@ -9,7 +9,8 @@ public enum ServiceMode: String, Codable, Sendable, CaseIterable {
 }
 
 /// An OSP's Render instance as shown: the client secret only as set or not.
-public struct RenderInstance: Codable, Sendable, Equatable {
+public struct RenderInstance: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "render_instance"
     public let mode: ServiceMode
     public let baseURL: String?
     public let clientID: String
@@ -41,7 +42,8 @@ public struct RenderInstanceChange: Sendable {
 }
 
 /// A NOC's Twilio account as shown: the auth token only as set or not.
-public struct TwilioAccount: Codable, Sendable, Equatable {
+public struct TwilioAccount: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "twilio_account"
     public let mode: ServiceMode
     public let accountSID: String
     public let authTokenSet: Bool
@@ -133,8 +135,8 @@ extension StrikeStore {
         if let known = twilioAccounts.known(noc) { return known }
         let generation = twilioAccounts.generation
         let found = try await writer.read { db -> (account: TwilioAccount, sealed: Data)? in
-            try Row.fetchOne(db, sql: "SELECT * FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map {
-                (Self.twilioAccount(row: $0), $0["auth_token_sealed"])
+            try Row.fetchOne(db, sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map {
+                (try TwilioAccount(row: $0), try SealedAuthToken(row: $0).authTokenSealed)
             }
         }
         let opened = try found.map { (account: $0.account, authToken: try openSecret($0.sealed)) }
@@ -195,22 +197,18 @@ extension StrikeStore {
     }
 
     static func renderInstance(_ osp: TenantID, _ db: Database) throws -> RenderInstance? {
-        try Row.fetchOne(db, sql: "SELECT * FROM render_instance WHERE osp_tenant_id = ?", arguments: [osp.rawValue]).map {
-            RenderInstance(
-                mode: ServiceMode(rawValue: $0["mode"])!, baseURL: $0["base_url"], clientID: $0["client_id"], clientSecretSet: true,
-                projectID: $0["project_id"], pollIntervalSeconds: $0["poll_interval_seconds"], updatedAt: $0["updated_at"])
-        }
+        try RenderInstance.fetchOne(db, sql: "SELECT *, 1 AS client_secret_set FROM render_instance WHERE osp_tenant_id = ?", arguments: [osp.rawValue])
     }
 
     static func twilioAccount(_ noc: TenantID, _ db: Database) throws -> TwilioAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map(twilioAccount(row:))
+        try TwilioAccount.fetchOne(db, sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue])
     }
+}
 
-    private static func twilioAccount(row: Row) -> TwilioAccount {
-        TwilioAccount(
-            mode: ServiceMode(rawValue: row["mode"])!, accountSID: row["account_sid"], authTokenSet: true,
-            fromNumber: row["from_number"], updatedAt: row["updated_at"])
-    }
+/// The sealed auth token read beside a Twilio account.
+private struct SealedAuthToken: StoredRecord {
+    public static let databaseTableName = "twilio_account"
+    let authTokenSealed: Data
 }
 
 /// Checks shared by the configuration writes, each returning the problems it finds.

@@ -144,12 +144,26 @@ extension StrikeStore {
     }
 
     static func contacts(_ id: PagerListID, _ db: Database) throws -> [PagerContact] {
-        try Row.fetchAll(db, sql: "SELECT name, phone FROM pager_contact WHERE pager_list_id = ? ORDER BY position", arguments: [id.rawValue])
-            .map { PagerContact(name: $0["name"], phone: $0["phone"]) }
+        try StoredContact.fetchAll(db, sql: "SELECT name, phone FROM pager_contact WHERE pager_list_id = ? ORDER BY position", arguments: [id.rawValue])
+            .map { PagerContact(name: $0.name, phone: $0.phone) }
     }
 
     static func pagerListDetail(_ id: PagerListID, _ db: Database) throws -> PagerListDetail {
-        let row = try Row.fetchOne(db, sql: "SELECT *, AsGeoJSON(region) AS region_geojson FROM pager_list WHERE id = ?", arguments: [id.rawValue])!
-        return PagerListDetail(list: PagerList(row: row), regionGeoJSON: row["region_geojson"], contacts: try contacts(id, db), updatedAt: row["updated_at"])
+        let row = try Row.fetchOne(db, sql: "SELECT *, AsGeoJSON(region) AS region_geo_json FROM pager_list WHERE id = ?", arguments: [id.rawValue])!
+        let region = try StoredRegion(row: row)
+        return PagerListDetail(list: try PagerList(row: row), regionGeoJSON: region.regionGeoJSON, contacts: try contacts(id, db), updatedAt: region.updatedAt)
     }
+}
+
+private struct StoredContact: StoredRecord {
+    public static let databaseTableName = "pager_contact"
+    let name: String
+    let phone: String
+}
+
+/// A list's region as GeoJSON, read beside its fields, and when it last changed.
+private struct StoredRegion: StoredRecord {
+    public static let databaseTableName = "pager_list"
+    let regionGeoJSON: String?
+    let updatedAt: String
 }

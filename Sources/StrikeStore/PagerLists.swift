@@ -3,7 +3,9 @@ import GRDB
 public import StrikeCore
 
 /// A pager list as configured: who is called for which area, in which order of preference.
-public struct PagerList: Codable, Sendable, Equatable {
+public struct PagerList: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "pager_list"
+    public static let columnsNamedOtherwise = ["area_m2": "areaSquareMetres"]
     public let id: PagerListID
     public let ospTenantID: TenantID
     public let name: String
@@ -11,16 +13,6 @@ public struct PagerList: Codable, Sendable, Equatable {
     public let active: Bool
     public let isDefault: Bool
     public let areaSquareMetres: Double?
-
-    init(row: Row) {
-        id = PagerListID(row["id"] as String)
-        ospTenantID = TenantID(row["osp_tenant_id"] as String)
-        name = row["name"]
-        priority = row["priority"]
-        active = row["active"]
-        isDefault = row["is_default"]
-        areaSquareMetres = row["area_m2"]
-    }
 }
 
 /// What to write for a new pager list.
@@ -76,8 +68,7 @@ extension StrikeStore {
 
     public func pagerLists(osp: TenantID) async throws -> [PagerList] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name", arguments: [osp.rawValue])
-                .map(PagerList.init(row:))
+            try PagerList.fetchAll(db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name", arguments: [osp.rawValue])
         }
     }
 
@@ -97,13 +88,13 @@ extension StrikeStore {
 
     static func pagerList(for location: EcoLocation, osp: TenantID, _ db: Database) throws -> PagerListMatch? {
         let (sql, arguments) = regionQuery(location, osp: osp)
-        if let row = try Row.fetchOne(db, sql: sql, arguments: arguments) {
-            return PagerListMatch(list: PagerList(row: row), reason: .region)
+        if let list = try PagerList.fetchOne(db, sql: sql, arguments: arguments) {
+            return PagerListMatch(list: list, reason: .region)
         }
-        return try Row.fetchOne(
+        return try PagerList.fetchOne(
             db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1",
             arguments: [osp.rawValue]
-        ).map { PagerListMatch(list: PagerList(row: $0), reason: .defaultList) }
+        ).map { PagerListMatch(list: $0, reason: .defaultList) }
     }
 
     /// The R*Tree of the spatial index narrows by bounding box; the exact test runs only on what it returns.
@@ -123,7 +114,7 @@ extension StrikeStore {
     }
 
     static func pagerList(_ id: PagerListID, _ db: Database) throws -> PagerList {
-        PagerList(row: try Row.fetchOne(db, sql: "SELECT * FROM pager_list WHERE id = ?", arguments: [id.rawValue])!)
+        try PagerList.fetchOne(db, sql: "SELECT * FROM pager_list WHERE id = ?", arguments: [id.rawValue])!
     }
 
     static func refuseTakenName(_ name: String, osp: TenantID, except id: PagerListID?, _ db: Database) throws {

@@ -4,7 +4,7 @@ public import StrikeCore
 
 /// A NOC's simulator settings: the scenario a new ECO gets, and how much faster than real time it plays.
 public struct SimulatorSettings: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "sim_settings"
+    public static let databaseTableName = "sim_settings"
     public var defaultScenario: SimulatorScenario
     public var speed: Double
 
@@ -18,7 +18,7 @@ public struct SimulatorSettings: StoredRecord, Sendable, Equatable {
 
 /// One ECO as the simulators play it.
 public struct SimulatedEco: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "sim_eco"
+    public static let databaseTableName = "sim_eco"
     public let ecoID: EcoID
     public let nocTenantID: TenantID
     public let scenario: SimulatorScenario
@@ -29,7 +29,7 @@ public struct SimulatedEco: StoredRecord, Sendable, Equatable {
 
 /// A task held by the Render simulator.
 public struct SimulatedTask: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "sim_render_task"
+    public static let databaseTableName = "sim_render_task"
     public let id: String
     public let subsector: String
     public let taskType: String
@@ -56,7 +56,7 @@ public struct SimulatedTask: StoredRecord, Sendable, Equatable {
 
 /// A call the Twilio simulator placed, and how far it has played.
 public struct SimulatedCall: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "sim_call"
+    public static let databaseTableName = "sim_call"
     public let sid: String
     public let nocTenantID: TenantID
     public let ecoID: EcoID?
@@ -331,7 +331,7 @@ extension StrikeStore {
 
 /// The tenant a simulated Render client or Twilio account belongs to, with its sealed secret to check.
 private struct SimulatedGrant: StoredRecord {
-    static let databaseTableName = "render_instance"
+    public static let databaseTableName = "render_instance"
     let tenantID: TenantID
     let projectID: String?
     let secretSealed: Data

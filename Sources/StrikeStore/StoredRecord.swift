@@ -1,43 +1,56 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 import StrikeCore
 
 /// A row of one of the store's tables as a `Codable` value: its properties are the table's columns, named in
-/// camel case with `ID` for `_id` (`nocTenantID` ↔ `noc_tenant_id`). Dates are stored as the log's ISO 8601
+/// camel case with acronyms in capitals (`nocTenantID` ↔ `noc_tenant_id`, `baseURL` ↔ `base_url`). Dates are stored as the log's ISO 8601
 /// text, and nested values (a location, a contact list) as JSON with sorted keys, so a row written again from
 /// what was read is the same row.
-protocol StoredRecord: Codable, FetchableRecord, PersistableRecord {}
+public protocol StoredRecord: Codable, FetchableRecord, PersistableRecord {
+    /// Columns whose property is not named after them, column → property (`eco_id` → `id`).
+    static var columnsNamedOtherwise: [String: String] { get }
+}
 
 extension StoredRecord {
-    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .custom { ColumnName(column: $0) } }
-    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .custom { ColumnName.column(for: $0.stringValue) } }
-    static var databaseDateEncodingStrategy: DatabaseDateEncodingStrategy { .custom { ISO8601.string(from: $0) } }
-    static var databaseDateDecodingStrategy: DatabaseDateDecodingStrategy {
+    public static var columnsNamedOtherwise: [String: String] { [:] }
+
+    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy {
+        .custom { column in columnsNamedOtherwise[column].map(ColumnName.init(stringValue:)) ?? ColumnName(column: column) }
+    }
+    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy {
+        .custom { key in
+            columnsNamedOtherwise.first { $0.value == key.stringValue }?.key ?? ColumnName.column(for: key.stringValue)
+        }
+    }
+    public static var databaseDateEncodingStrategy: DatabaseDateEncodingStrategy { .custom { ISO8601.string(from: $0) } }
+    public static var databaseDateDecodingStrategy: DatabaseDateDecodingStrategy {
         .custom { String.fromDatabaseValue($0).flatMap(ISO8601.date(from:)) }
     }
-    static func databaseJSONEncoder(for column: String) -> JSONEncoder { EventCoding.encoder() }
-    static func databaseJSONDecoder(for column: String) -> JSONDecoder { EventCoding.decoder() }
+    public static func databaseJSONEncoder(for column: String) -> JSONEncoder { EventCoding.encoder() }
+    public static func databaseJSONDecoder(for column: String) -> JSONDecoder { EventCoding.decoder() }
 }
 
 /// The coding key a column decodes into, and the column a property encodes to.
-struct ColumnName: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
+public struct ColumnName: CodingKey {
+    public let stringValue: String
+    public var intValue: Int? { nil }
 
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    public init(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
+
+    private static let acronyms: Set<String> = ["id", "url", "sid", "json"]
 
     /// `noc_tenant_id` → `nocTenantID`.
-    init(column: String) {
+    public init(column: String) {
         let words = column.split(separator: "_").map(String.init)
         stringValue = words.enumerated().map { index, word in
             if index == 0 { return word }
-            return word == "id" ? "ID" : word.prefix(1).uppercased() + word.dropFirst()
+            return Self.acronyms.contains(word) ? word.uppercased() : word.prefix(1).uppercased() + word.dropFirst()
         }.joined()
     }
 
     /// `nocTenantID` → `noc_tenant_id`.
-    static func column(for property: String) -> String {
+    public static func column(for property: String) -> String {
         var column = ""
         var previous: Character?
         for character in property {

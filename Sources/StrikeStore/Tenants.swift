@@ -13,7 +13,7 @@ public enum LinkStatus: String, Codable, Sendable, CaseIterable {
 
 /// A NOC (creates ECOs) or an OSP (works them, owns a job-number sequence).
 public struct Tenant: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "tenant"
+    public static let databaseTableName = "tenant"
     public let id: TenantID
     public let kind: TenantKind
     public let name: String
@@ -21,7 +21,7 @@ public struct Tenant: StoredRecord, Sendable, Equatable {
 }
 
 public struct TenantLink: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "tenant_link"
+    public static let databaseTableName = "tenant_link"
     public let nocTenantID: TenantID
     public let ospTenantID: TenantID
     public let status: LinkStatus
@@ -136,7 +136,7 @@ extension StrikeStore {
 }
 
 private struct TakenJobNumber: StoredRecord {
-    static let databaseTableName = "tenant"
+    public static let databaseTableName = "tenant"
     let jobPrefix: String
     let number: Int
 }

@@ -11,7 +11,7 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
 }
 
 public struct User: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "app_user"
+    public static let databaseTableName = "app_user"
     public let id: String
     public let username: String
     public let displayName: String
@@ -20,24 +20,24 @@ public struct User: StoredRecord, Sendable, Equatable {
 
 /// The columns read beside a user's own: the stored password hash, the role of a membership, a session's.
 private struct StoredPassword: StoredRecord {
-    static let databaseTableName = "app_user"
+    public static let databaseTableName = "app_user"
     let passwordHash: String
 }
 
 private struct MemberRole: StoredRecord {
-    static let databaseTableName = "membership"
+    public static let databaseTableName = "membership"
     let role: Role
 }
 
 private struct StoredSession: StoredRecord {
-    static let databaseTableName = "user_session"
+    public static let databaseTableName = "user_session"
     let userID: String
     let csrfToken: String
 }
 
 /// A user's place in a tenant.
 public struct Membership: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "membership"
+    public static let databaseTableName = "membership"
     public let tenantID: TenantID
     public let tenantName: String
     public let tenantKind: TenantKind
@@ -53,7 +53,7 @@ public struct Membership: StoredRecord, Sendable, Equatable {
 
 /// An API token as listed (never its secret, which only its creator saw once).
 public struct APIToken: StoredRecord, Sendable, Equatable {
-    static let databaseTableName = "api_token"
+    public static let databaseTableName = "api_token"
     public let id: String
     public let name: String
     public let tenantID: TenantID
