@@ -89,13 +89,10 @@ extension StrikeStore {
 /// One snapshot per stream, replaced as the stream grows; ignored when the state's coding changed.
 enum Snapshots {
     static func latest<A: Aggregate>(_: A.Type, streamID: String, _ db: Database) throws -> Loaded<A>? {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT version, state FROM snapshot WHERE stream_id = ? AND stream_type = ? AND snapshot_version = ?",
-                arguments: [streamID, A.streamType, A.snapshotVersion])
-        else { return nil }
-        let state = try EventCoding.decoder().decode(A.self, from: Data((row["state"] as String).utf8))
-        return Loaded(state: state, version: row["version"])
+        try StoredSnapshot<A>.fetchOne(
+            db, sql: "SELECT version, state FROM snapshot WHERE stream_id = ? AND stream_type = ? AND snapshot_version = ?",
+            arguments: [streamID, A.streamType, A.snapshotVersion]
+        ).map { Loaded(state: $0.state, version: $0.version) }
     }
 
     static func saveIfDue<A: Aggregate>(
@@ -113,4 +110,11 @@ enum Snapshots {
                 """,
             arguments: [streamID, A.streamType, version, A.snapshotVersion, json, ISO8601.string(from: date)])
     }
+}
+
+/// A stream's state as of `version`, kept as JSON.
+private struct StoredSnapshot<A: Aggregate>: StoredRecord {
+    static var databaseTableName: String { "snapshot" }
+    let version: Int
+    let state: A
 }

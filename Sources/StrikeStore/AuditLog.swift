@@ -3,14 +3,15 @@ import GRDB
 public import StrikeCore
 
 /// One configuration change, as the audit log keeps it.
-public struct AuditEntry: Codable, Sendable {
+public struct AuditEntry: StoredRecord, Sendable {
+    public static let databaseTableName = "audit_log"
     public let id: Int64
     /// The tenant the change concerns; nil for appliance-wide changes (users, links).
     public let tenantID: String?
     public let at: String
     public let actor: String
     /// Who the actor is, in words (`StrikeStore.actorNames`); nil for one no longer known.
-    public let actorName: String?
+    public var actorName: String?
     public let entity: String
     public let entityID: String
     public let action: String
@@ -22,15 +23,15 @@ extension StrikeStore {
     /// Audit entries, newest first, before entry `beforeID` when paging: every tenant's, or one tenant's.
     public func auditLog(tenant: TenantID? = nil, limit: Int, beforeID: Int64?) async throws -> [AuditEntry] {
         try await writer.read { db in
-            let rows = try Row.fetchAll(
+            let entries = try AuditEntry.fetchAll(
                 db,
                 sql: "SELECT * FROM audit_log WHERE (? IS NULL OR tenant_id = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
                 arguments: [tenant?.rawValue, tenant?.rawValue, beforeID, beforeID, limit])
-            let names = try Self.actorNames(Set(rows.map { $0["actor"] as String }), db)
-            return rows.map {
-                AuditEntry(
-                    id: $0["id"], tenantID: $0["tenant_id"], at: $0["at"], actor: $0["actor"], actorName: names[$0["actor"]], entity: $0["entity"],
-                    entityID: $0["entity_id"], action: $0["action"], before: $0["before"], after: $0["after"])
+            let names = try Self.actorNames(Set(entries.map(\.actor)), db)
+            return entries.map { entry in
+                var named = entry
+                named.actorName = names[entry.actor]
+                return named
             }
         }
     }

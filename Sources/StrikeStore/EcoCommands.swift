@@ -57,10 +57,10 @@ extension StrikeStore {
     }
 
     static func idempotencyRecord(_ idempotency: IdempotencyKey, _ db: Database) throws -> (requestHash: String, ecoID: EcoID, response: String?)? {
-        try Row.fetchOne(
+        try IdempotencyRecord.fetchOne(
             db, sql: "SELECT request_hash, eco_id, response FROM idempotency_key WHERE tenant_id = ? AND key = ?",
             arguments: [idempotency.tenantID.rawValue, idempotency.key]
-        ).map { ($0["request_hash"], EcoID($0["eco_id"] as String), $0["response"]) }
+        ).map { ($0.requestHash, $0.ecoID, $0.response) }
     }
 
     /// Runs a command on an existing ECO.
@@ -93,4 +93,12 @@ public enum EcoCreation: Sendable {
 public struct IdempotencyMismatch: Error, Sendable, CustomStringConvertible {
     public let key: String
     public var description: String { "the Idempotency-Key \(key) was already used with a different request" }
+}
+
+/// A create request remembered under its idempotency key: what was asked, the ECO it made, the answer given.
+private struct IdempotencyRecord: StoredRecord {
+    static let databaseTableName = "idempotency_key"
+    let requestHash: String
+    let ecoID: EcoID
+    let response: String?
 }

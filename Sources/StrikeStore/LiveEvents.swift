@@ -3,7 +3,8 @@ import GRDB
 public import StrikeCore
 
 /// An event as the live stream sends it: its place in the log and the ECO it belongs to.
-public struct LiveEvent: Sendable {
+public struct LiveEvent: StoredRecord, Sendable {
+    public static let databaseTableName = "event"
     public let position: Int64
     public let type: String
     public let ecoID: EcoID
@@ -19,10 +20,10 @@ extension StrikeStore {
     {
         let column = visibility.column
         return try await writer.read { db in
-            let events = try Row.fetchAll(
+            let events = try LiveEvent.fetchAll(
                 db,
                 sql: """
-                    SELECT e.position, e.type, e.occurred_at, e.actor, COALESCE(own.eco_id, parent.eco_id) AS eco_id
+                    SELECT e.position, e.type, e.occurred_at AS at, e.actor, COALESCE(own.eco_id, parent.eco_id) AS eco_id
                     FROM event e
                     LEFT JOIN eco_view own ON e.stream_type = 'eco' AND own.eco_id = e.stream_id
                     LEFT JOIN pager_run_view run ON e.stream_type = 'pager_run' AND run.run_id = e.stream_id
@@ -31,10 +32,7 @@ extension StrikeStore {
                     ORDER BY e.position
                     LIMIT ?
                     """,
-                arguments: [position, visibility.tenantID.rawValue, visibility.tenantID.rawValue, limit]
-            ).map {
-                LiveEvent(position: $0["position"], type: $0["type"], ecoID: EcoID($0["eco_id"] as String), at: $0["occurred_at"], actor: $0["actor"])
-            }
+                arguments: [position, visibility.tenantID.rawValue, visibility.tenantID.rawValue, limit])
             let scannedTo = events.count == limit ? events.last!.position : max(position, try EventLog.lastPosition(db))
             return (events, scannedTo)
         }

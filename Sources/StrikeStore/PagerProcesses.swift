@@ -37,11 +37,8 @@ extension StrikeStore {
 
     public func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT state, noc_tenant_id FROM pager_process WHERE run_id = ?", arguments: [runID.rawValue]).map {
-                StoredPagerProcess(
-                    process: try EventCoding.decoder().decode(PagerProcess.self, from: Data(($0["state"] as String).utf8)),
-                    nocTenantID: TenantID($0["noc_tenant_id"] as String))
-            }
+            try PagerProcessRow.fetchOne(db, sql: "SELECT state, noc_tenant_id FROM pager_process WHERE run_id = ?", arguments: [runID.rawValue])
+                .map { StoredPagerProcess(process: $0.state, nocTenantID: $0.nocTenantID) }
         }
     }
 
@@ -121,4 +118,11 @@ extension StrikeStore {
         let run = try await load(PagerRun.self, id: runID.rawValue).state
         return run.started?.message
     }
+}
+
+/// A run's process as `pager_process` keeps it: the whole state as JSON, and the NOC it pages for.
+private struct PagerProcessRow: StoredRecord {
+    static let databaseTableName = "pager_process"
+    let state: PagerProcess
+    let nocTenantID: TenantID
 }

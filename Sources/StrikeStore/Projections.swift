@@ -18,12 +18,11 @@ public enum Projections {
     /// named without a schema, so a replay writes to `temp` where `differences` has made temporary copies.
     static func rebuild(_ db: Database, progress: (_ done: Int, _ total: Int) -> Void) throws {
         for table in tables { try db.execute(sql: "DELETE FROM \(table.name)") }
-        let streams = try Row.fetchAll(
+        let streams = try StreamName.fetchAll(
             db, sql: "SELECT stream_id, stream_type FROM event GROUP BY stream_id ORDER BY MIN(position)")
         for (index, stream) in streams.enumerated() {
-            let type: String = stream["stream_type"]
-            if let aggregate = aggregates.first(where: { $0.streamType == type }) {
-                try replay(aggregate, streamID: stream["stream_id"], db)
+            if let aggregate = aggregates.first(where: { $0.streamType == stream.streamType }) {
+                try replay(aggregate, streamID: stream.streamID, db)
             }
             progress(index + 1, streams.count)
         }
@@ -79,4 +78,10 @@ public enum Projections {
         }
         return lines
     }
+}
+
+private struct StreamName: StoredRecord {
+    static let databaseTableName = "event"
+    let streamID: String
+    let streamType: String
 }

@@ -6,13 +6,13 @@ extension StrikeStore {
     /// ECOs still followed in Render (dispatched, neither hard complete nor cancelled), with their OSP.
     public func followedEcos() async throws -> [(eco: EcoID, osp: TenantID)] {
         try await writer.read { db in
-            try Row.fetchAll(
+            try DispatchedEco.fetchAll(
                 db,
                 sql: """
                     SELECT eco_id, osp_tenant_id FROM eco_view
                     WHERE integration_status = 'DISPATCHED' AND status NOT IN ('HARD_COMPLETE', 'CANCELLED') ORDER BY created_at
                     """
-            ).map { (EcoID($0["eco_id"] as String), TenantID($0["osp_tenant_id"] as String)) }
+            ).map { ($0.ecoID, $0.ospTenantID) }
         }
     }
 
@@ -47,4 +47,10 @@ extension StrikeStore {
                 arguments: [eco.rawValue, stamp, stamp, changed])
         }
     }
+}
+
+private struct DispatchedEco: StoredRecord {
+    static let databaseTableName = "eco_view"
+    let ecoID: EcoID
+    let ospTenantID: TenantID
 }
