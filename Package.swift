@@ -109,7 +109,7 @@ let package = Package(
         // Test support shared by the test targets, and the child process the crash-safety test kills.
         .target(
             name: "StrikeTestSupport",
-            dependencies: ["StrikeStore", "StrikeCore", "StrikeIntegrations", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeIntegrations"],
             path: "Tests/StrikeTestSupport",
             swiftSettings: strictSwift
         ),
@@ -122,7 +122,10 @@ let package = Package(
         .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeWorkersTests",
-            dependencies: ["StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeTestSupport"],
+            dependencies: [
+                "StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -84,7 +84,7 @@ public struct Appliance: Sendable {
     public func readiness() async -> Readiness {
         var checks: [Readiness.Check] = []
         do {
-            try await store.write { db in try db.execute(sql: "SELECT 1") }
+            try await store.checkWritable()
             checks.append(.init(name: "database", ok: true, detail: "writable"))
         } catch {
             checks.append(.init(name: "database", ok: false, detail: "not writable: \(error)"))

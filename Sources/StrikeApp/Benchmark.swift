@@ -66,7 +66,7 @@ public enum Benchmark {
 
         let walSyncs = StorageSyncs.wal - syncsBefore
         let sqlite = try await store.versions().sqlite
-        _ = try await store.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try await store.checkpointLog()
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         return Result(
             single: Figures(

@@ -39,7 +39,7 @@ public final class ConsumerContext: Sendable {
     }
 
     /// Runs `body` and advances this consumer's checkpoint past the event (when `movesCheckpoint`), in one transaction.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let consumer = self.consumer, position = self.position, moves = movesCheckpoint, at = store.now()
         let result = try await store.write { db in
             let value = try body(db)

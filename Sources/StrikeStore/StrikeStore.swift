@@ -7,7 +7,7 @@ import Synchronization
 /// The one owner of the database: opens and migrates it, and offers writes named after what they do,
 /// one transaction each. Every commit that appends events wakes the consumers.
 public struct StrikeStore: Sendable {
-    public let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
     public let now: @Sendable () -> Date
     /// A snapshot is written when a stream has grown this many events past its last one.
     public let snapshotThreshold: Int
@@ -41,7 +41,7 @@ public struct StrikeStore: Sendable {
     /// Writes that arrive while another commits share the next transaction and its sync (`GroupCommit`), each
     /// in a savepoint of its own, so each still succeeds or fails alone. Every write of the running appliance
     /// goes through here.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await groupCommit.write(body)
     }
 
@@ -51,6 +51,16 @@ public struct StrikeStore: Sendable {
     /// The write transactions that changed the database since the store opened (each synced to disk), and the
     /// writes committed in them.
     public var committed: (transactions: Int, writes: Int) { groupCommit.committed }
+
+    /// Proves the database takes a write now: one empty write through the same queue and commit as every other.
+    public func checkWritable() async throws {
+        try await write { db in try db.execute(sql: "SELECT 1") }
+    }
+
+    /// Moves every committed page from the write-ahead log into the database file and empties the log.
+    public func checkpointLog() async throws {
+        try await writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
 
     /// The SQLite and SpatiaLite versions this process runs with.
     public func versions() async throws -> (sqlite: String, spatialite: String) {

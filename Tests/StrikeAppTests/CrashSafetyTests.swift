@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
+import GRDB
 import StrikeCore
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
         try await world.createEco("Second cut")
         #expect(try runProduct("strike", ["verify", "--db", world.databasePath]).status == 0)
 
-        try await world.rawSQL("UPDATE eco_view SET status = 'COMPLETED' WHERE eco_id = '\(id)'")
+        try await world.store.writer.write { db in try db.execute(sql: "UPDATE eco_view SET status = 'COMPLETED' WHERE eco_id = '\(id)'") }
 
         let failed = try runProduct("strike", ["verify", "--db", world.databasePath])
         #expect(failed.status == 1)

@@ -1,6 +1,6 @@
 import Foundation
 import StrikeCore
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import Testing
 

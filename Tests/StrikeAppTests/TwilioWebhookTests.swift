@@ -5,7 +5,7 @@ import HTTPTypes
 import StrikeApp
 import StrikeCore
 import StrikeIntegrations
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import StrikeCore
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import Testing
 

@@ -1,5 +1,4 @@
 public import Foundation
-import GRDB
 public import StrikeCore
 public import StrikeStore
 
@@ -55,10 +54,5 @@ public struct TestWorld: Sendable {
     @discardableResult
     public func createEco(_ description: String = "Fiber cut on Main St") async throws -> CommandResult<Eco> {
         try await store.createEco(Self.draft(description), actor: Self.actor)
-    }
-
-    /// Runs raw SQL, as an admin with the sqlite3 shell would.
-    public func rawSQL(_ sql: String) async throws {
-        try await store.writer.write { db in try db.execute(sql: sql) }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import StrikeCore
 import StrikeIntegrations
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import StrikeWorkers
 import Synchronization
@@ -68,7 +69,7 @@ import Testing
         #expect(try await self.run(run).attempts.map(\.kind) == [.calling, .answered, .accepted])
         #expect(try await self.run(run).outcome == .dispatched)
 
-        try await world.rawSQL("UPDATE consumer_checkpoint SET position = 0 WHERE consumer = 'pager'")
+        try await world.store.writer.write { db in try db.execute(sql: "UPDATE consumer_checkpoint SET position = 0 WHERE consumer = 'pager'") }
         try await runner.drain()
         #expect(twilio.calls.count == 1, "a redelivered TASKED rings nobody again")
     }

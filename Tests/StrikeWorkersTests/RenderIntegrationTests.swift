@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import StrikeCore
 import StrikeIntegrations
-import StrikeStore
+@testable import StrikeStore
 import StrikeTestSupport
 import StrikeWorkers
 import Synchronization
@@ -93,7 +94,7 @@ final class FakeRender: HTTPTransport {
         #expect(render.created.first?.externalReference == id.rawValue)
 
         let version = try await world.store.load(Eco.self, id: id.rawValue).version
-        try await world.rawSQL("UPDATE consumer_checkpoint SET position = 0 WHERE consumer = 'render-integration'")
+        try await world.store.writer.write { db in try db.execute(sql: "UPDATE consumer_checkpoint SET position = 0 WHERE consumer = 'render-integration'") }
         try await runner.drain()
         #expect(render.created.count == 1, "a redelivered EcoCreated makes no second task")
         #expect(try await world.store.load(Eco.self, id: id.rawValue).version == version, "and records nothing new")
