@@ -119,7 +119,7 @@ let package = Package(
             path: "Tests/CrashWriter",
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
+        .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore", "StrikeTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeWorkersTests",
             dependencies: [

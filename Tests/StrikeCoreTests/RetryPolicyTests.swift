@@ -1,4 +1,5 @@
 import StrikeCore
+import StrikeTestSupport
 import Testing
 
 @Suite("Retry policy")

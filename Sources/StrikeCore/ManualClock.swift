@@ -1,6 +1,6 @@
 import Foundation
 
-/// An instant of the test clocks: an offset from the clock's start.
+/// An instant of a `ManualClock`: an offset from the clock's start.
 public struct ClockOffset: InstantProtocol {
     public var offset: Duration
     public init(offset: Duration) { self.offset = offset }
@@ -9,25 +9,8 @@ public struct ClockOffset: InstantProtocol {
     public static func < (lhs: ClockOffset, rhs: ClockOffset) -> Bool { lhs.offset < rhs.offset }
 }
 
-/// A clock whose sleeps return at once while its `now` moves forward by the time slept.
-/// Tests and tools use it so retries and backoffs cost no real time.
-public final class ImmediateClock: Clock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = ClockOffset(offset: .zero)
-
-    public init() {}
-
-    public var now: ClockOffset { lock.withLock { current } }
-    public var minimumResolution: Duration { .zero }
-
-    public func sleep(until deadline: ClockOffset, tolerance: Duration?) async throws {
-        try Task.checkCancellation()
-        lock.withLock { if current < deadline { current = deadline } }
-        await Task.yield()
-    }
-}
-
-/// A clock that stands still until a test calls `advance(by:)`, which wakes every sleeper now due.
+/// A clock that stands still until its driver calls `advance(by:)`, which wakes every sleeper now due: the demo
+/// plays its past ECOs on it (hours in seconds, see `ClockDriver`), and tests step time with it.
 public final class ManualClock: Clock, @unchecked Sendable {
     private struct Sleeper {
         let id: UUID
