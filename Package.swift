@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "StrikeHTTP",
             dependencies: [
-                "StrikeStore", "StrikeCore", "StrikeResources", "StrikeIntegrations",
+                "StrikeStore", "StrikeCore", "StrikeResources", "StrikeIntegrations", "StrikeSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "StrikeAppTests",
             dependencies: [
-                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers",
+                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers", "StrikeSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

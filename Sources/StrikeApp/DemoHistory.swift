@@ -5,6 +5,7 @@ import ServiceLifecycle
 public import StrikeCore
 public import StrikeStore
 import StrikeIntegrations
+import StrikeSimulator
 
 /// The demo's past: a day's ECOs in varied end states, made the way every ECO is made. The dispatcher opens
 /// each one, and the appliance's own workers and simulators play it through Render and Twilio to its end, on a
@@ -104,7 +105,7 @@ public enum DemoHistory {
             // A minute at a time, so the workers act about when they would have: a grace period ends on time.
             let at = Date().addingTimeInterval(-eco.hoursAgo * 3600)
             _ = try await driver.run(step: .seconds(60), limit: .seconds(max(0, at.timeIntervalSince(now())))) { now() >= at }
-            try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: eco.scenario, speed: speed), noc: DemoSeed.noc)
+            try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: eco.scenario.rawValue, speed: speed), noc: DemoSeed.noc)
             let draft = EcoDraft(
                 location: .point(Position(longitude: eco.longitude, latitude: eco.latitude)), jobType: eco.jobType,
                 description: eco.description, nocTenantID: DemoSeed.noc, ospTenantID: eco.osp)

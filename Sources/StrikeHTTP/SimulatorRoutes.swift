@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StrikeCore
+import StrikeSimulator
 import StrikeStore
 
 struct SimulatorSettingsBody: RequestBody {
@@ -37,7 +38,7 @@ struct SimulatorRoutes {
         let noc = try nocTenant(context)
         let body = try await request.decodeBody(SimulatorSettingsBody.self, context: context)
         var settings = try await store.simulatorSettings(noc: noc)
-        settings.defaultScenario = body.defaultScenario ?? settings.defaultScenario
+        settings.defaultScenario = body.defaultScenario?.rawValue ?? settings.defaultScenario
         settings.speed = body.speed ?? settings.speed
         try await store.setSimulatorSettings(settings, noc: noc)
         let ecos = try await store.simulatedEcos(noc: noc, limit: 200)
@@ -50,8 +51,8 @@ struct SimulatorRoutes {
         let ecoID = EcoID(try context.parameters.require("id"))
         guard try await store.eco(ecoID, visibleTo: tenant.visibility) != nil else { throw Problem.notFound("there is no such ECO") }
         let body = try await request.decodeBody(SimulatedScenarioBody.self, context: context)
-        let eco = try await store.setSimulatedScenario(body.scenario, eco: ecoID, noc: noc)
-        return try jsonResponse(["ecoID": eco.ecoID.rawValue, "scenario": eco.scenario.rawValue])
+        let eco = try await store.setSimulatedScenario(body.scenario.rawValue, eco: ecoID, noc: noc)
+        return try jsonResponse(["ecoID": eco.ecoID.rawValue, "scenario": eco.scenario])
     }
 
     /// Simulations are run by the NOC that raises the ECOs.
@@ -98,7 +99,7 @@ struct SimulatorView: Encodable {
 
         init(_ state: (eco: SimulatedEco, tasks: [SimulatedTask], calls: [SimulatedCall])) {
             ecoID = state.eco.ecoID
-            scenario = state.eco.scenario
+            scenario = state.eco.playing
             fieldStartedAt = state.eco.fieldStartedAt.map(ISO8601.string(from:))
             fieldStep = state.eco.fieldStep
             renderTasks = state.tasks.map {
@@ -106,7 +107,7 @@ struct SimulatorView: Encodable {
             }
             calls = state.calls.map {
                 Call(
-                    sid: $0.sid, nth: $0.nth, to: $0.toNumber, behavior: $0.behavior, status: $0.status, heard: $0.heard,
+                    sid: $0.sid, nth: $0.nth, to: $0.toNumber, behavior: $0.playing, status: $0.status, heard: $0.heard,
                     placedAt: ISO8601.string(from: $0.placedAt), endedAt: $0.endedAt.map(ISO8601.string(from:)))
             }
         }
@@ -118,7 +119,7 @@ struct SimulatorView: Encodable {
     let ecos: [EcoState]
 
     init(settings: SimulatorSettings, ecos: [EcoState]) {
-        defaultScenario = settings.defaultScenario
+        defaultScenario = SimulatorScenario(rawValue: settings.defaultScenario) ?? .happyPath
         speed = settings.speed
         self.ecos = ecos
     }

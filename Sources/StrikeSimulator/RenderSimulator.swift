@@ -89,10 +89,10 @@ public final class RenderSimulator: Sendable {
         }
         let eco = try await simulatedEco(reference: body.externalReference, osp: grant.osp)
         var delay = SimulatorScenario.happyPath.renderDelaySeconds
-        if let eco { delay = eco.scenario.renderDelaySeconds / (try await store.simulatorSettings(noc: eco.nocTenantID).speed) }
+        if let eco { delay = eco.playing.renderDelaySeconds / (try await store.simulatorSettings(noc: eco.nocTenantID).speed) }
         try await clock.sleep(for: .seconds(delay))
         // The scenario is read again: one set while Render was busy applies to this answer.
-        if let eco, try await store.simulatedEco(eco.ecoID, noc: eco.nocTenantID).scenario.renderRefusesTask {
+        if let eco, try await store.simulatedEco(eco.ecoID, noc: eco.nocTenantID).playing.renderRefusesTask {
             return SimulatorHTTP.json(
                 .unprocessableContent,
                 ["error": "task_rejected", "message": "project \(project) is closed to new tasks for maintenance (render-fails scenario)"])
@@ -110,9 +110,10 @@ public final class RenderSimulator: Sendable {
         guard let eco = try? await store.load(Eco.self, id: ecoID.rawValue).state, eco.exists else { return false }
         let simulated = try await store.simulatedEco(ecoID, noc: eco.nocTenantID)
         let speed = try await store.simulatorSettings(noc: eco.nocTenantID).speed
-        let at = store.now()
-        try await store.advanceSimulatedField(
-            eco: ecoID, startedAt: eco.integration == .dispatched ? at : nil, interval: simulated.scenario.renderDelaySeconds / speed, at: at)
+        let at = store.now(), interval = simulated.playing.renderDelaySeconds / speed
+        try await store.playSimulatedField(eco: ecoID, startedAt: eco.integration == .dispatched ? at : nil, at: at) { eco, start, tasks in
+            FieldWork.steps(after: eco, start: start, interval: interval, at: at, tasks: tasks)
+        }
         return true
     }
 

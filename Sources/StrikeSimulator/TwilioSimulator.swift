@@ -78,11 +78,11 @@ public final class TwilioSimulator: Service, Sendable {
         let ringSeconds = min(max(Double(form["Timeout"] ?? "") ?? 60, 5), 600)
         let settings = try await store.simulatorSettings(noc: noc)
         let eco = try await ecoCalled(statusCallback, noc: noc)
-        var chosen = settings.defaultScenario
-        if let eco { chosen = try await store.simulatedEco(eco, noc: noc).scenario }
+        var chosen = SimulatorScenario(rawValue: settings.defaultScenario) ?? .happyPath
+        if let eco { chosen = try await store.simulatedEco(eco, noc: noc).playing }
         let scenario = chosen
         let call = try await store.addSimulatedCall(
-            sid: "CA" + SimulatorHTTP.randomHex(16), noc: noc, eco: eco, behavior: { scenario.call($0) }, to: to, from: from, twiml: twiml,
+            sid: "CA" + SimulatorHTTP.randomHex(16), noc: noc, eco: eco, behavior: { scenario.call($0).rawValue }, to: to, from: from, twiml: twiml,
             url: url, statusCallback: statusCallback, ringSeconds: ringSeconds, speed: settings.speed)
         start(call)
         return SimulatorHTTP.json(.created, Self.resource(call, account: account))
@@ -101,7 +101,7 @@ public final class TwilioSimulator: Service, Sendable {
             playing.withLock { $0.removeValue(forKey: call.sid) }?.task.cancel()
             call.status = call.status == "in-progress" ? "completed" : "canceled"
             call.endedAt = store.now()
-            if try await store.updateSimulatedCall(call), call.behavior != .silent {
+            if try await store.updateSimulatedCall(call), call.playing != .silent {
                 // Like Twilio, answer the update now and report the end through the status callback after:
                 // the webhook may be the very request that is waiting for this answer.
                 let ended = call
@@ -156,7 +156,7 @@ public final class TwilioSimulator: Service, Sendable {
 
     /// Plays the rest of the call's script, each step at its time, saving how far it got after each one.
     private func play(_ call: SimulatedCall) async {
-        let script = call.behavior.script(ringSeconds: call.ringSeconds)
+        let script = call.playing.script(ringSeconds: call.ringSeconds)
         do {
             for (index, entry) in script.enumerated() where index >= call.step {
                 let wait = call.placedAt.addingTimeInterval(entry.at / call.speed).timeIntervalSince(store.now())

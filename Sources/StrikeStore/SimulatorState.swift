@@ -2,13 +2,15 @@ public import Foundation
 import GRDB
 public import StrikeCore
 
-/// A NOC's simulator settings: the scenario a new ECO gets, and how much faster than real time it plays.
+/// A NOC's simulator settings: the scenario a new ECO gets (by name: the simulators know what each does), and
+/// how much faster than real time it plays.
 public struct SimulatorSettings: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "sim_settings"
-    public var defaultScenario: SimulatorScenario
+    public static let happyPath = "happy-path"
+    public var defaultScenario: String
     public var speed: Double
 
-    public init(defaultScenario: SimulatorScenario = .happyPath, speed: Double = 1) {
+    public init(defaultScenario: String = Self.happyPath, speed: Double = 1) {
         self.defaultScenario = defaultScenario
         self.speed = speed
     }
@@ -21,10 +23,32 @@ public struct SimulatedEco: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "sim_eco"
     public let ecoID: EcoID
     public let nocTenantID: TenantID
-    public let scenario: SimulatorScenario
+    /// The scenario's name.
+    public let scenario: String
     /// When the field work began (the ECO seen dispatched), and how far it has got.
     public let fieldStartedAt: Date?
     public let fieldStep: Int
+}
+
+/// One step of simulated field work, as the Render simulator's script gives it: its number (from 1), when it
+/// came due, and what it does to the ECO's tasks.
+public struct SimulatedFieldStep: Sendable, Equatable {
+    public let number: Int
+    public let due: Date
+    public let changes: [SimulatedTaskChange]
+
+    public init(number: Int, due: Date, changes: [SimulatedTaskChange]) {
+        self.number = number
+        self.due = due
+        self.changes = changes
+    }
+}
+
+public enum SimulatedTaskChange: Sendable, Equatable {
+    /// A task's new status, and its assignee when one is given.
+    case update(taskID: String, status: RenderTaskStatus, assignee: String?)
+    /// A new task beside `original`, in its subsector and for its ECO.
+    case clone(original: String, id: String, taskType: String, description: String, status: RenderTaskStatus, assignee: String?)
 }
 
 /// A task held by the Render simulator.
@@ -62,7 +86,8 @@ public struct SimulatedCall: StoredRecord, Sendable, Equatable {
     public let ecoID: EcoID?
     /// 1 for the ECO's first call, 2 for its second…
     public let nth: Int
-    public let behavior: SimulatedCallBehavior
+    /// What the callee does, by name.
+    public let behavior: String
     public let toNumber: String
     public let fromNumber: String
     public let twiml: String?
@@ -79,7 +104,7 @@ public struct SimulatedCall: StoredRecord, Sendable, Equatable {
     public var endedAt: Date?
 
     public init(
-        sid: String, nocTenantID: TenantID, ecoID: EcoID?, nth: Int, behavior: SimulatedCallBehavior, to: String, from: String,
+        sid: String, nocTenantID: TenantID, ecoID: EcoID?, nth: Int, behavior: String, to: String, from: String,
         twiml: String?, url: URL?, statusCallback: URL?, ringSeconds: Double, speed: Double, placedAt: Date
     ) {
         self.sid = sid
@@ -117,7 +142,7 @@ extension StrikeStore {
                     INSERT INTO sim_settings (noc_tenant_id, default_scenario, speed) VALUES (?, ?, ?)
                     ON CONFLICT (noc_tenant_id) DO UPDATE SET default_scenario = excluded.default_scenario, speed = excluded.speed
                     """,
-                arguments: [noc.rawValue, settings.defaultScenario.rawValue, settings.speed])
+                arguments: [noc.rawValue, settings.defaultScenario, settings.speed])
         }
     }
 
@@ -131,13 +156,13 @@ extension StrikeStore {
                     INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (eco_id) DO NOTHING
                     """,
-                arguments: [ecoID.rawValue, noc.rawValue, settings.defaultScenario.rawValue, at])
+                arguments: [ecoID.rawValue, noc.rawValue, settings.defaultScenario, at])
             return try Self.simulatedEco(ecoID, db)!
         }
     }
 
     /// Gives one ECO its own scenario, from now on: what the ECO has already done stays done.
-    public func setSimulatedScenario(_ scenario: SimulatorScenario, eco ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
+    public func setSimulatedScenario(_ scenario: String, eco ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
         let at = ISO8601.string(from: now())
         return try await write { db in
             try db.execute(
@@ -145,7 +170,7 @@ extension StrikeStore {
                     INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (eco_id) DO UPDATE SET scenario = excluded.scenario, updated_at = excluded.updated_at
                     """,
-                arguments: [ecoID.rawValue, noc.rawValue, scenario.rawValue, at])
+                arguments: [ecoID.rawValue, noc.rawValue, scenario, at])
             return try Self.simulatedEco(ecoID, db)!
         }
     }
@@ -204,50 +229,42 @@ extension StrikeStore {
         }
     }
 
-    /// Plays the ECO's field work up to `at`: from `startedAt` (set the first time it is given), one step each
-    /// `interval` seconds, each stamped with the time it came due, so a late look sees the same history.
-    public func advanceSimulatedField(eco ecoID: EcoID, startedAt: Date?, interval: Double, at: Date) async throws {
+    /// Plays the ECO's field work: from `startedAt` (kept the first time it is given), `script` says which
+    /// steps have come due past the last one played and what each does to the ECO's tasks (in the order they
+    /// were made); the steps are applied and counted in one transaction, so a step is played once.
+    public func playSimulatedField(
+        eco ecoID: EcoID, startedAt: Date?, at: Date,
+        script: @escaping @Sendable (_ eco: SimulatedEco, _ start: Date, _ tasks: [SimulatedTask]) -> [SimulatedFieldStep]
+    ) async throws {
         try await write { db in
-            guard let eco = try Self.simulatedEco(ecoID, db) else { return }
-            guard let start = eco.fieldStartedAt ?? startedAt else { return }
+            guard let eco = try Self.simulatedEco(ecoID, db), let start = eco.fieldStartedAt ?? startedAt else { return }
             if eco.fieldStartedAt == nil {
                 try db.execute(
                     sql: "UPDATE sim_eco SET field_started_at = ?, updated_at = ? WHERE eco_id = ?",
                     arguments: [ISO8601.string(from: start), ISO8601.string(from: at), ecoID.rawValue])
             }
-            let tasks = try String.fetchAll(db, sql: "SELECT id FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [ecoID.rawValue])
-            guard let first = tasks.first else { return }
-            for step in SimulatedFieldStep.allCases where step.rawValue > eco.fieldStep {
-                let due = start.addingTimeInterval(interval * Double(step.rawValue))
-                guard due <= at else { break }
-                let stamp = ISO8601.string(from: due)
-                switch step {
-                case .allocated:
-                    try db.execute(
-                        sql: "UPDATE sim_render_task SET status = 'allocated', assignee = 'Crew 14', updated_at = ? WHERE id = ?",
-                        arguments: [stamp, first])
-                case .released:
-                    try db.execute(sql: "UPDATE sim_render_task SET status = 'released', updated_at = ? WHERE id = ?", arguments: [stamp, first])
-                case .cloned:
-                    try db.execute(
-                        sql: """
-                            INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
-                                external_reference, assignee, updated_at)
-                            SELECT id || '-F', osp_tenant_id, project_id, subsector, eco_id, 'ECO follow-on splice', 'released',
-                                'Follow-on splicing found by the crew', external_reference, 'Crew 14', ?
-                            FROM sim_render_task WHERE id = ?
-                            """,
-                        arguments: [stamp, first])
-                case .firstCompleted:
-                    try db.execute(sql: "UPDATE sim_render_task SET status = 'completed', updated_at = ? WHERE id = ?", arguments: [stamp, first])
-                case .allCompleted:
-                    try db.execute(
-                        sql: "UPDATE sim_render_task SET status = 'completed', updated_at = ? WHERE eco_id = ? AND status <> 'completed'",
-                        arguments: [stamp, ecoID.rawValue])
+            let tasks = try SimulatedTask.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [ecoID.rawValue])
+            for step in script(eco, start, tasks) where step.number > eco.fieldStep {
+                let stamp = ISO8601.string(from: step.due)
+                for change in step.changes {
+                    switch change {
+                    case .update(let taskID, let status, let assignee):
+                        try db.execute(
+                            sql: "UPDATE sim_render_task SET status = ?, assignee = COALESCE(?, assignee), updated_at = ? WHERE id = ?",
+                            arguments: [status.rawValue, assignee, stamp, taskID])
+                    case .clone(let original, let id, let taskType, let description, let status, let assignee):
+                        try db.execute(
+                            sql: """
+                                INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
+                                    external_reference, assignee, updated_at)
+                                SELECT ?, osp_tenant_id, project_id, subsector, eco_id, ?, ?, ?, external_reference, ?, ?
+                                FROM sim_render_task WHERE id = ?
+                                """,
+                            arguments: [id, taskType, status.rawValue, description, assignee, stamp, original])
+                    }
                 }
                 try db.execute(
-                    sql: "UPDATE sim_eco SET field_step = ?, updated_at = ? WHERE eco_id = ?",
-                    arguments: [step.rawValue, stamp, ecoID.rawValue])
+                    sql: "UPDATE sim_eco SET field_step = ?, updated_at = ? WHERE eco_id = ?", arguments: [step.number, stamp, ecoID.rawValue])
             }
         }
     }
@@ -267,7 +284,7 @@ extension StrikeStore {
 
     /// Records a new call; its `nth` is counted here, in the same transaction, so two calls never share one.
     public func addSimulatedCall(
-        sid: String, noc: TenantID, eco: EcoID?, behavior: @escaping @Sendable (Int) -> SimulatedCallBehavior, to: String, from: String,
+        sid: String, noc: TenantID, eco: EcoID?, behavior: @escaping @Sendable (Int) -> String, to: String, from: String,
         twiml: String?, url: URL?, statusCallback: URL?, ringSeconds: Double, speed: Double
     ) async throws -> SimulatedCall {
         let placedAt = now()
@@ -283,7 +300,7 @@ extension StrikeStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
                     """,
                 arguments: [
-                    sid, noc.rawValue, eco?.rawValue, nth, call.behavior.rawValue, to, from, twiml, url?.absoluteString,
+                    sid, noc.rawValue, eco?.rawValue, nth, call.behavior, to, from, twiml, url?.absoluteString,
                     statusCallback?.absoluteString, ringSeconds, speed, call.status, ISO8601.string(from: placedAt),
                 ])
             if let eco {

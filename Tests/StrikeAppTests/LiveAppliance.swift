@@ -6,6 +6,7 @@ import StrikeApp
 import StrikeCore
 import StrikeHTTP
 import StrikeIntegrations
+import StrikeSimulator
 import StrikeStore
 import StrikeTestSupport
 import Testing
@@ -73,7 +74,7 @@ final class LiveAppliance: @unchecked Sendable {
         var grace = TenantSettingsChange()
         grace.gracePeriodHours = 1
         _ = try await store.changeSettings(of: TestWorld.noc, grace, actor: actor)
-        try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: defaultScenario, speed: speed), noc: TestWorld.noc)
+        try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: defaultScenario.rawValue, speed: speed), noc: TestWorld.noc)
         token = try await APITokens.issue(store, name: "e2e", tenant: TestWorld.noc, role: .admin, actor: actor).secret
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StrikeCore
+import StrikeSimulator
 import StrikeTestSupport
 import Testing
 

@@ -1,3 +1,6 @@
+public import Foundation
+public import StrikeStore
+
 /// DESIGN §6: what the built-in Render and Twilio simulators do for one ECO. Times are in scenario seconds;
 /// the simulators divide them by their speed factor.
 public enum SimulatorScenario: String, CaseIterable, Codable, Sendable {
@@ -83,6 +86,52 @@ public enum SimulatedCallBehavior: String, Codable, Sendable {
 
 /// The field work the Render simulator plays once the ECO is dispatched: one step every
 /// `renderDelaySeconds`, each applied when its time has come.
-public enum SimulatedFieldStep: Int, CaseIterable, Sendable {
+enum FieldWork: Int, CaseIterable {
     case allocated = 1, released, cloned, firstCompleted, allCompleted
+
+    static let crew = "Crew 14"
+
+    /// The steps after the ones `eco` has played that have come due by `at`, counted from `start` one every
+    /// `interval` seconds, with what each does to the ECO's tasks (the first one made is the one worked).
+    static func steps(after eco: SimulatedEco, start: Date, interval: Double, at: Date, tasks: [SimulatedTask]) -> [SimulatedFieldStep] {
+        guard let first = tasks.first?.id else { return [] }
+        var open = tasks.filter { $0.status != .completed }.map(\.id)
+        var steps: [SimulatedFieldStep] = []
+        for work in allCases where work.rawValue > eco.fieldStep {
+            let due = start.addingTimeInterval(interval * Double(work.rawValue))
+            guard due <= at else { break }
+            let changes: [SimulatedTaskChange]
+            switch work {
+            case .allocated:
+                changes = [.update(taskID: first, status: .allocated, assignee: crew)]
+            case .released:
+                changes = [.update(taskID: first, status: .released, assignee: nil)]
+            case .cloned:
+                let clone = first + "-F"
+                changes = [
+                    .clone(
+                        original: first, id: clone, taskType: "ECO follow-on splice", description: "Follow-on splicing found by the crew",
+                        status: .released, assignee: crew)
+                ]
+                open.append(clone)
+            case .firstCompleted:
+                changes = [.update(taskID: first, status: .completed, assignee: nil)]
+                open.removeAll { $0 == first }
+            case .allCompleted:
+                changes = open.map { .update(taskID: $0, status: .completed, assignee: nil) }
+            }
+            steps.append(SimulatedFieldStep(number: work.rawValue, due: due, changes: changes))
+        }
+        return steps
+    }
+}
+
+extension SimulatedEco {
+    /// The scenario this ECO plays (the happy path for a name this version does not know).
+    public var playing: SimulatorScenario { SimulatorScenario(rawValue: scenario) ?? .happyPath }
+}
+
+extension SimulatedCall {
+    /// What the callee does (nothing, for a name this version does not know).
+    public var playing: SimulatedCallBehavior { SimulatedCallBehavior(rawValue: behavior) ?? .silent }
 }
