@@ -65,9 +65,10 @@ public enum DemoSeed {
         }
         try await seedSimulatedServices(store, actor: actor)
         for credential in credentials {
-            _ = try await Accounts.addUser(
-                store, username: credential.username, displayName: credential.who, password: credential.password,
-                owner: credential.isOwner, tenant: credential.tenant, role: credential.role, passwordCost: passwordCost)
+            let account = NewAccount(
+                username: credential.username, displayName: credential.who, password: credential.password, isOwner: credential.isOwner,
+                membership: NewAccount.Membership(tenant: credential.tenant, role: credential.role))
+            _ = try await store.createAccount(account, passwordCost: passwordCost, actor: actor)
         }
         return true
     }

@@ -239,3 +239,13 @@ public enum PagerMessage {
         return head + flat.prefix(max(0, room - 1)) + "…"
     }
 }
+
+extension Eco {
+    /// What a finished pager run does to its ECO: `DISPATCHED` to the contact who accepted, or `FAILED(pager)`
+    /// with the run's reason; nothing once the ECO is closed (cancelled or hard complete while the run rang).
+    public func command(after run: PagerRunID, ended completed: PagerRunCompleted, acceptedBy: String?) -> EcoCommand? {
+        guard !status.isFinal else { return nil }
+        if completed.outcome == .dispatched { return .markDispatched(pagerRunID: run, acceptedBy: acceptedBy ?? "a contact") }
+        return .failIntegration(.pager, reason: completed.reason ?? "the pager run ended \(completed.outcome.rawValue.lowercased())")
+    }
+}

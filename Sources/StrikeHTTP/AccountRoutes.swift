@@ -77,13 +77,8 @@ struct AccountRoutes {
     @Sendable func setup(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         guard try await !store.hasOwner() else { throw Problem.notFound() }
         let body = try await request.decodeBody(SetupBody.self, context: context)
-        let problems = Passwords.usernameProblems(body.username) + Passwords.problems(body.password)
-            + (body.displayName.trimmingCharacters(in: .whitespaces).isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
-        guard problems.isEmpty else { throw Problem.invalid(problems) }
-        let hash = await Passwords.hash(body.password, cost: settings.passwordCost)
-        let user = try await store.createUser(
-            username: body.username, displayName: body.displayName.trimmingCharacters(in: .whitespaces), passwordHash: hash,
-            isOwner: true, requireNoOwner: true, actor: .system("setup"))
+        let owner = NewAccount(username: body.username, displayName: body.displayName, password: body.password, isOwner: true, membership: nil)
+        let user = try await store.createAccount(owner, passwordCost: settings.passwordCost, requireNoOwner: true, actor: .system("setup"))
         return try jsonResponse(user, status: .created)
     }
 
@@ -141,7 +136,7 @@ struct AccountRoutes {
             throw Problem.forbidden("an API token has no password")
         }
         let body = try await request.decodeBody(PasswordBody.self, context: context)
-        let problems = Passwords.problems(body.newPassword, field: "newPassword")
+        let problems = PasswordRules.problems(body.newPassword, field: "newPassword")
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         guard let stored = try await store.passwordHash(userID: user.id), await Passwords.verify(body.currentPassword, hash: stored) else {
             throw Problem.invalid([FieldProblem(field: "currentPassword", message: "is wrong")])

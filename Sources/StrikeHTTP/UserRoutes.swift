@@ -90,18 +90,14 @@ struct UserRoutes {
         return id
     }
 
-    /// A new account, a member of `tenant` with `role`, made in one transaction once its fields are valid.
+    /// A new account, a member of `tenant` with `role`.
     private func newAccount(
         username: String, displayName: String, password: String, role: Role, tenant: TenantID, _ context: StrikeRequestContext
     ) async throws -> User {
-        let name = displayName.trimmingCharacters(in: .whitespaces)
-        let problems = Passwords.usernameProblems(username) + Passwords.problems(password)
-            + (name.isEmpty ? [FieldProblem(field: "displayName", message: "is required")] : [])
-        guard problems.isEmpty else { throw Problem.invalid(problems) }
-        let hash = await Passwords.hash(password, cost: settings.passwordCost)
-        return try await store.createUser(
-            username: username, displayName: name, passwordHash: hash, isOwner: false, membership: (tenant, role),
-            actor: try context.requireCaller().actor)
+        let account = NewAccount(
+            username: username, displayName: displayName, password: password, isOwner: false,
+            membership: NewAccount.Membership(tenant: tenant, role: role))
+        return try await store.createAccount(account, passwordCost: settings.passwordCost, actor: try context.requireCaller().actor)
     }
 
     @Sendable func setRole(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {

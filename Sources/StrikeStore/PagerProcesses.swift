@@ -94,12 +94,8 @@ extension StrikeStore {
                 PagerRun.self, id: process.runID.rawValue, command, actor: actor, expectedVersion: nil, correlationID: nil,
                 causationID: nil, occurredAt: at, db)
             guard case .complete(let completed) = step else { continue }
-            let ecoCommand: EcoCommand =
-                completed.outcome == .dispatched
-                ? .markDispatched(pagerRunID: process.runID, acceptedBy: acceptedBy ?? "a contact")
-                : .failIntegration(.pager, reason: completed.reason ?? "the pager run ended \(completed.outcome.rawValue.lowercased())")
             let eco = try Self.load(Eco.self, id: process.ecoID.rawValue, db).state
-            if !eco.status.isFinal {
+            if let ecoCommand = eco.command(after: process.runID, ended: completed, acceptedBy: acceptedBy) {
                 try execute(
                     Eco.self, id: process.ecoID.rawValue, ecoCommand, actor: actor, expectedVersion: nil, correlationID: nil,
                     causationID: nil, occurredAt: at, db)

@@ -2,14 +2,6 @@ public import Foundation
 import GRDB
 public import StrikeCore
 
-/// What a member may do in a tenant; each role includes the ones below it.
-public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
-    case viewer, dispatcher, admin
-
-    private var rank: Int { Self.allCases.firstIndex(of: self)! }
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
-}
-
 public struct User: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "app_user"
     public let id: String
@@ -78,11 +70,20 @@ public struct AccountError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 extension StrikeStore {
-    /// Adds a user, with `membership` a member of that tenant in the same transaction; `requireNoOwner` makes it
-    /// the one-time creation of the first owner, atomically.
-    public func createUser(
-        username: String, displayName: String, passwordHash: String, isOwner: Bool, requireNoOwner: Bool = false,
-        membership: (tenant: TenantID, role: Role)? = nil, actor: ActorID
+    /// Makes an account once it meets `NewAccount.validated()`, its password hashed with bcrypt at `passwordCost`:
+    /// the one way the API, the first-run setup and the shell add a user. A member gets their membership in the
+    /// same transaction; `requireNoOwner` makes it the one-time creation of the first owner, atomically.
+    public func createAccount(_ account: NewAccount, passwordCost: UInt8, requireNoOwner: Bool = false, actor: ActorID) async throws -> User {
+        let account = try account.validated()
+        let hash = await Passwords.hash(account.password, cost: passwordCost)
+        return try await createUser(
+            username: account.username, displayName: account.displayName, passwordHash: hash, isOwner: account.isOwner,
+            requireNoOwner: requireNoOwner, membership: account.membership, actor: actor)
+    }
+
+    private func createUser(
+        username: String, displayName: String, passwordHash: String, isOwner: Bool, requireNoOwner: Bool,
+        membership: NewAccount.Membership?, actor: ActorID
     ) async throws -> User {
         let at = now()
         let id = UUID().uuidString.lowercased()

@@ -23,15 +23,17 @@ struct Users: AsyncParsableCommand {
                 guard let role = Role(rawValue: name) else { throw ValidationError("--role must be admin, dispatcher or viewer") }
                 return role
             }
+            guard (tenant == nil) == (role == nil) else { throw ValidationError("--tenant and --role go together") }
             let path = database.resolved
             let lock = try WriterLock(databasePath: path)
             guard let password = readLine(strippingNewline: true) else {
                 throw ValidationError("give the password on standard input, for example: strike user add … < password-file")
             }
             let store = try StrikeStore(path: path)
-            let user = try await Accounts.addUser(
-                store, username: username, displayName: displayName, password: password, owner: owner,
-                tenant: tenant.map(TenantID.init(rawValue:)), role: role, passwordCost: AppConfiguration().passwordCost)
+            let membership = tenant.flatMap { tenant in role.map { NewAccount.Membership(tenant: TenantID(tenant), role: $0) } }
+            let account = NewAccount(
+                username: username, displayName: displayName ?? username, password: password, isOwner: owner, membership: membership)
+            let user = try await store.createAccount(account, passwordCost: AppConfiguration().passwordCost, actor: .system("cli"))
             print("user \(user.username) added\(user.isOwner ? " as the appliance owner" : "")")
             withExtendedLifetime(lock) {}
         }

@@ -33,9 +33,9 @@ struct APIWorld {
     }
 
     func addUser(_ username: String, owner: Bool = false, tenant: TenantID? = nil, role: Role? = nil) async throws {
-        _ = try await Accounts.addUser(
-            world.store, username: username, displayName: username, password: Self.password, owner: owner, tenant: tenant,
-            role: role, passwordCost: 4)
+        let membership = tenant.flatMap { tenant in role.map { NewAccount.Membership(tenant: tenant, role: $0) } }
+        let account = NewAccount(username: username, displayName: username, password: Self.password, isOwner: owner, membership: membership)
+        _ = try await world.store.createAccount(account, passwordCost: 4, actor: .system("test"))
     }
 
     /// A second NOC and a second OSP, each linked to the first of the other kind, with an admin each

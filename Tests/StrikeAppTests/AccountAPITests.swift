@@ -16,9 +16,10 @@ import Testing
         configuration.databasePath = world.databasePath
         configuration.passwordCost = 4
         let app = await buildApplication(try await Appliance(configuration: configuration, store: world.store))
-        _ = try await Accounts.addUser(
-            world.store, username: "dispatcher", displayName: nil, password: "a long enough password", owner: false, tenant: TestWorld.noc,
-            role: .dispatcher, passwordCost: 4)
+        let dispatcher = NewAccount(
+            username: "dispatcher", displayName: "dispatcher", password: "a long enough password", isOwner: false,
+            membership: NewAccount.Membership(tenant: TestWorld.noc, role: .dispatcher))
+        _ = try await world.store.createAccount(dispatcher, passwordCost: 4, actor: .system("test"))
         try await app.test(.router) { client in
             let taken = try await client.post("/api/setup", ["username": "Dispatcher", "displayName": "D", "password": "a long enough password"])
             #expect(taken.status == .conflict, "a username in use is named, not a server error")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
 import StrikeApp
+import StrikeCore
 import StrikeHTTP
 import StrikeStore
 import StrikeTestSupport

@@ -53,9 +53,10 @@ import FoundationNetworking
             let store = try StrikeStore(path: database)
             try await TestWorld.seedTenants(store)
             for (username, tenant) in [("osp-admin", TestWorld.osp), ("noc-admin", TestWorld.noc)] {
-                _ = try await Accounts.addUser(
-                    store, username: username, displayName: nil, password: APIWorld.password, owner: false, tenant: tenant, role: .admin,
-                    passwordCost: 4)
+                let admin = NewAccount(
+                    username: username, displayName: username, password: APIWorld.password, isOwner: false,
+                    membership: NewAccount.Membership(tenant: tenant, role: .admin))
+                _ = try await store.createAccount(admin, passwordCost: 4, actor: .system("test"))
             }
         }
         let port = Int.random(in: 20000...40000)

@@ -158,3 +158,33 @@ struct PagerMessageTests {
         #expect(!message.hasSuffix("…"))
     }
 }
+
+@Suite("A finished pager run's ECO")
+struct PagerRunEndingTests {
+    static let run = PagerRunID("run-1")
+
+    @Test func anAcceptedRunDispatchesTheEcoToWhoAccepted() throws {
+        let eco = try Fixture.eco(integration: .tasked)
+        let command = eco.command(after: Self.run, ended: PagerRunCompleted(outcome: .dispatched, acceptedContactIndex: 0), acceptedBy: "Dana Ortiz")
+        guard case .markDispatched(let runID, let acceptedBy) = command else { Issue.record("got \(String(describing: command))"); return }
+        #expect(runID == Self.run)
+        #expect(acceptedBy == "Dana Ortiz")
+    }
+
+    @Test(arguments: [PagerOutcome.exhausted, .failed, .cancelled])
+    func anyOtherEndFailsTheIntegrationAtThePagerWithTheRunsReason(_ outcome: PagerOutcome) throws {
+        let eco = try Fixture.eco(integration: .tasked)
+        let withReason = eco.command(after: Self.run, ended: PagerRunCompleted(outcome: outcome, reason: "nobody accepted"), acceptedBy: nil)
+        guard case .failIntegration(.pager, let reason) = withReason else { Issue.record("got \(String(describing: withReason))"); return }
+        #expect(reason == "nobody accepted")
+        let withoutReason = eco.command(after: Self.run, ended: PagerRunCompleted(outcome: outcome), acceptedBy: nil)
+        guard case .failIntegration(.pager, let said) = withoutReason else { Issue.record("got \(String(describing: withoutReason))"); return }
+        #expect(said == "the pager run ended \(outcome.rawValue.lowercased())")
+    }
+
+    @Test(arguments: [EcoStatus.cancelled, .hardComplete])
+    func aClosedEcoTakesNothing(_ status: EcoStatus) throws {
+        let eco = try Fixture.eco(status: status, integration: .tasked)
+        #expect(eco.command(after: Self.run, ended: PagerRunCompleted(outcome: .dispatched, acceptedContactIndex: 0), acceptedBy: "Dana") == nil)
+    }
+}
