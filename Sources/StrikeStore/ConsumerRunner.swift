@@ -133,10 +133,7 @@ public final class ConsumerRunner: Service {
                 try await consumer.handle(event, context)
             }
             if movingCheckpoint, !context.didCheckpoint {
-                let at = store.now()
-                try await store.write { db in
-                    try Checkpoints.advance(db, consumer: consumer.name, to: event.position, at: at)
-                }
+                try await store.advanceCheckpoint(of: consumer.name, to: event.position)
             }
         } catch is CancellationError {
             throw CancellationError()
@@ -145,47 +142,23 @@ public final class ConsumerRunner: Service {
             logger.error(
                 "event parked in the dead-letter table",
                 metadata: ["consumer": "\(consumer.name)", "position": "\(event.position)", "attempts": "\(count)", "error": "\(error)"])
-            try await park(event, consumer: consumer.name, error: error, attempts: count, movingCheckpoint: movingCheckpoint)
-        }
-    }
-
-    private func park(
-        _ event: RecordedEvent, consumer: String, error: any Error, attempts: Int, movingCheckpoint: Bool = true
-    ) async throws {
-        let at = store.now()
-        try await store.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO dead_letter (consumer, position, event_type, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(consumer, position) DO UPDATE SET error = excluded.error,
-                        attempts = dead_letter.attempts + excluded.attempts, parked_at = excluded.parked_at,
-                        retry_requested_at = NULL
-                    """,
-                arguments: [consumer, event.position, event.type, "\(error)", attempts, ISO8601.string(from: at)])
-            if movingCheckpoint { try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at) }
+            try await store.park(event, consumer: consumer.name, error: "\(error)", attempts: count, movingCheckpoint: movingCheckpoint)
         }
     }
 
     private func redeliverRequested(to consumer: any EventConsumer) async throws -> Bool {
         let name = consumer.name
-        let requested = try await store.writer.read { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT position FROM dead_letter WHERE consumer = ? AND retry_requested_at IS NOT NULL ORDER BY position",
-                arguments: [name]
-            ).compactMap { try EventLog.event(db, position: $0) }
-        }
+        let requested = try await store.retriesRequested(consumer: name)
         for event in requested {
             let context = ConsumerContext(store: store, consumer: name, position: event.position)
             do {
                 try await configuration.retry.run(on: clock) { try await consumer.handle(event, context) }
-                try await store.write { db in
-                    try db.execute(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?", arguments: [name, event.position])
-                }
+                try await store.clearDeadLetter(consumer: name, position: event.position)
                 logger.info("dead letter redelivered", metadata: ["consumer": "\(name)", "position": "\(event.position)"])
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                try await park(event, consumer: name, error: error, attempts: configuration.retry.maxAttempts)
+                try await store.park(event, consumer: name, error: "\(error)", attempts: configuration.retry.maxAttempts, movingCheckpoint: true)
             }
         }
         return !requested.isEmpty

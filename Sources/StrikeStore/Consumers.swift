@@ -119,6 +119,46 @@ extension StrikeStore {
         }
     }
 
+    /// Moves the consumer's checkpoint to `position`, never back.
+    public func advanceCheckpoint(of consumer: String, to position: Int64) async throws {
+        let at = now()
+        try await write { db in try Checkpoints.advance(db, consumer: consumer, to: position, at: at) }
+    }
+
+    /// Sets an event aside for a consumer that could not handle it (adding to its attempts if it was set aside
+    /// before, and clearing any retry asked for), moving the checkpoint past it when `movingCheckpoint`.
+    public func park(_ event: RecordedEvent, consumer: String, error: String, attempts: Int, movingCheckpoint: Bool) async throws {
+        let at = now()
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO dead_letter (consumer, position, event_type, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(consumer, position) DO UPDATE SET error = excluded.error,
+                        attempts = dead_letter.attempts + excluded.attempts, parked_at = excluded.parked_at,
+                        retry_requested_at = NULL
+                    """,
+                arguments: [consumer, event.position, event.type, error, attempts, ISO8601.string(from: at)])
+            if movingCheckpoint { try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at) }
+        }
+    }
+
+    /// The consumer's dead letters an admin asked to deliver again, as the events they hold, in log order.
+    public func retriesRequested(consumer: String) async throws -> [RecordedEvent] {
+        try await writer.read { db in
+            try Int64.fetchAll(
+                db, sql: "SELECT position FROM dead_letter WHERE consumer = ? AND retry_requested_at IS NOT NULL ORDER BY position",
+                arguments: [consumer]
+            ).compactMap { try EventLog.event(db, position: $0) }
+        }
+    }
+
+    /// Forgets a dead letter once it was delivered.
+    public func clearDeadLetter(consumer: String, position: Int64) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?", arguments: [consumer, position])
+        }
+    }
+
     public func deadLetters() async throws -> [DeadLetter] {
         try await writer.read { db in
             try DeadLetter.fetchAll(db, sql: "SELECT * FROM dead_letter ORDER BY position, consumer")
