@@ -58,7 +58,7 @@ public struct Appliance: Sendable {
         self.configuration = configuration
         self.store = store
         // One Render client, so every worker shares its token per instance.
-        let renderClient = RenderClient(transport: transport, clock: clock, now: store.now)
+        let renderClient = RenderClient(transport: transport, now: store.now)
         let renderSimulatorURL = configuration.localBaseURL.appending(path: "sim/render")
         let render = RenderIntegration(store: store, client: renderClient, simulatorURL: renderSimulatorURL, clock: clock)
         let poller = RenderPoller(store: store, client: renderClient, simulatorURL: renderSimulatorURL, now: store.now)

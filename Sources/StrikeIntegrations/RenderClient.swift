@@ -100,29 +100,23 @@ public enum RenderError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The Render API client (DESIGN §5): OAuth2 client credentials with a per-instance token cache shared by
-/// every caller, a 401 answered by one refresh and one retry, and backoff with jitter on 5xx and network
-/// errors for requests that are safe to repeat.
+/// every caller, and a 401 answered by one refresh and one retry. Each call is tried once otherwise: whether
+/// and when to try again is the caller's to say (the Render integration backs off, the poller polls again),
+/// so a request is never retried by two layers at once.
 public struct RenderClient: Sendable {
     let transport: any HTTPTransport
     let tokens: RenderTokenCache
-    let clock: any Clock<Duration>
-    let retry: RetryPolicy
 
-    public init(
-        transport: any HTTPTransport, clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(500), maxDelay: .seconds(10))
-    ) {
+    public init(transport: any HTTPTransport, now: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
         self.tokens = RenderTokenCache(transport: transport, now: now)
-        self.clock = clock
-        self.retry = retry
     }
 
-    /// Creates a task in the instance's project. Not repeated on a lost answer: the caller looks for the
-    /// subsector's task before trying again, so a task is never made twice.
+    /// Creates a task in the instance's project. A caller trying again after a lost answer looks for the
+    /// subsector's task first, so a task is never made twice.
     public func createTask(_ task: NewRenderTask, on instance: RenderCredentials) async throws -> RenderTask {
         let body = try EventCoding.encoder().encode(CreateTaskBody(task))
-        let response = try await authorized(on: instance, repeatable: false) { token in
+        let response = try await authorized(on: instance) { token in
             OutboundRequest(
                 method: "POST", url: Self.tasksURL(instance), headers: Self.headers(token, json: true), body: body)
         }
@@ -134,29 +128,27 @@ public struct RenderClient: Sendable {
         var components = URLComponents(url: Self.tasksURL(instance), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "subsector", value: subsector)]
         let url = components.url!
-        let response = try await authorized(on: instance, repeatable: true) { token in
+        let response = try await authorized(on: instance) { token in
             OutboundRequest(method: "GET", url: url, headers: Self.headers(token, json: false))
         }
         return try Self.decode(RenderTaskList.self, response.body).tasks
     }
 
     private func authorized(
-        on instance: RenderCredentials, repeatable: Bool, _ request: @escaping @Sendable (String) -> OutboundRequest
+        on instance: RenderCredentials, _ request: @escaping @Sendable (String) -> OutboundRequest
     ) async throws -> InboundResponse {
-        let attempts = repeatable ? retry : RetryPolicy(maxAttempts: 1, initialDelay: .zero, maxDelay: .zero)
-        return try await attempts.run(on: clock, isRetryable: { ($0 as? RenderError)?.isTransient ?? false }) {
-            let token = try await tokens.token(for: instance)
-            var response = try await send(request(token))
-            if response.status == 401 {
-                let fresh = try await tokens.refresh(for: instance, replacing: token)
-                response = try await send(request(fresh))
-                if response.status == 401 { throw RenderError.unauthorized }
-            }
-            switch response.status {
-            case 200...299: return response
-            case 500...599: throw RenderError.unavailable(status: response.status)
-            default: throw RenderError.rejected(status: response.status, detail: Self.detail(response.body))
-            }
+        WorkerProgress.report()
+        let token = try await tokens.token(for: instance)
+        var response = try await send(request(token))
+        if response.status == 401 {
+            let fresh = try await tokens.refresh(for: instance, replacing: token)
+            response = try await send(request(fresh))
+            if response.status == 401 { throw RenderError.unauthorized }
+        }
+        switch response.status {
+        case 200...299: return response
+        case 500...599: throw RenderError.unavailable(status: response.status)
+        default: throw RenderError.rejected(status: response.status, detail: Self.detail(response.body))
         }
     }
 

@@ -76,19 +76,15 @@ public struct RenderIntegration: EventConsumer {
         let new = NewRenderTask(
             subsector: eco.jobID.subsector, taskType: Self.taskType, description: eco.description, location: eco.location,
             externalReference: eco.id?.rawValue ?? "")
-        var attempt = 1
-        while true {
-            do {
-                if let existing = try await client.tasks(inSubsector: new.subsector, on: instance).first {
-                    return .success(existing.id)
-                }
-                return .success(try await client.createTask(new, on: instance).id)
-            } catch let error as RenderError where error.isTransient && attempt < retry.maxAttempts {
-                try await clock.sleep(for: retry.delay(beforeRetry: attempt))
-                attempt += 1
-            } catch let error as RenderError {
-                return .failure(error.description)
-            }
+        // The one retry layer of this call: the subsector is listed again on every attempt.
+        do {
+            return .success(
+                try await retry.run(on: clock, isRetryable: { ($0 as? RenderError)?.isTransient ?? false }) {
+                    if let existing = try await client.tasks(inSubsector: new.subsector, on: instance).first { return existing.id }
+                    return try await client.createTask(new, on: instance).id
+                })
+        } catch let error as RenderError {
+            return .failure(error.description)
         }
     }
 }

@@ -14,8 +14,14 @@ final class FakeRender: HTTPTransport {
     enum Mishap: Sendable { case none, loseAnswer, crashAfterCreating, refuseToken }
     private let tasks = Mutex<[RenderTask]>([])
     private let mishaps = Mutex<[Mishap]>([])
+    private let outage = Mutex<(down: Bool, refused: Int)>((false, 0))
 
     var created: [RenderTask] { tasks.withLock { $0 } }
+    /// Task requests answered 503 while Render was down.
+    var refusedWhileDown: Int { outage.withLock { $0.refused } }
+
+    /// Render answers every task request with a 503 until `down` is false again.
+    func setDown(_ down: Bool) { outage.withLock { $0.down = down } }
 
     /// The field at work: a task changes status, or a follow-on task is cloned into the subsector.
     func set(_ id: String, _ status: RenderTaskStatus) {
@@ -42,6 +48,11 @@ final class FakeRender: HTTPTransport {
             if mishap == .refuseToken { return json(401, ["error": "invalid_client", "error_description": "unknown client"]) }
             return json(200, ["access_token": "tok", "token_type": "Bearer", "expires_in": 3600])
         }
+        let refusing = outage.withLock { outage in
+            if outage.down { outage.refused += 1 }
+            return outage.down
+        }
+        if refusing { return InboundResponse(status: 503, body: Data("{}".utf8)) }
         if request.method == "GET" {
             let subsector = URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "subsector" }?.value
             let found = tasks.withLock { $0.filter { $0.subsector == subsector } }
@@ -69,7 +80,7 @@ final class FakeRender: HTTPTransport {
     init() async throws {
         world = try await TestWorld.make()
         let integration = RenderIntegration(
-            store: world.store, client: RenderClient(transport: render, clock: ImmediateClock()),
+            store: world.store, client: RenderClient(transport: render),
             simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, clock: ImmediateClock())
         runner = ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock())
     }
@@ -121,6 +132,18 @@ final class FakeRender: HTTPTransport {
         try await runner.drain()
         #expect(render.created.count == 1)
         #expect(try await eco(id).integration == .tasked)
+    }
+
+    @Test func anOutageIsTriedAgainByOneLayerOnlyThenRecordedWithItsReason() async throws {
+        try await configureRender()
+        let id = try #require(try await world.createEco().state.id)
+        render.setDown(true)
+        try await runner.drain()
+        #expect(render.refusedWhileDown == 3, "the integration's three attempts, each one request: the client does not retry too")
+        let failed = try await eco(id)
+        #expect(failed.integration == .failed(.render))
+        #expect(failed.integrationReason?.contains("503") == true)
+        #expect(render.created.isEmpty)
     }
 
     @Test func withoutAnInstanceOrWithRefusedCredentialsTheEcoFailsWithAReason() async throws {

@@ -21,7 +21,7 @@ import Testing
     private func poller() -> RenderPoller {
         let now = clock
         return RenderPoller(
-            store: world.store, client: RenderClient(transport: render, clock: ImmediateClock()),
+            store: world.store, client: RenderClient(transport: render),
             simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, now: { now.date })
     }
 
@@ -29,7 +29,7 @@ import Testing
     private func dispatchedEco() async throws -> EcoID {
         let id = try #require(try await world.createEco().state.id)
         let integration = RenderIntegration(
-            store: world.store, client: RenderClient(transport: render, clock: ImmediateClock()),
+            store: world.store, client: RenderClient(transport: render),
             simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, clock: ImmediateClock())
         try await ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock()).drain()
         try await world.store.execute(.markDispatched(pagerRunID: .random(), acceptedBy: "Ana"), on: id, actor: TestWorld.actor)
