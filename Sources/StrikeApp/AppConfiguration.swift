@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 public import StrikeHTTP
+public import StrikeWorkers
 
 /// Everything `strike serve` needs, validated once at start; every problem is reported together.
 public struct AppConfiguration: Sendable {
@@ -39,6 +40,9 @@ public struct AppConfiguration: Sendable {
         let local = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
         return URL(string: "http://\(local.contains(":") ? "[\(local)]" : local):\(port)")!
     }
+
+    /// Where outbound calls go and where Twilio calls back, for each service mode.
+    public var endpoints: Endpoints { Endpoints(publicBaseURL: publicBaseURL, localBaseURL: localBaseURL) }
 
     /// What the API needs to know of this configuration.
     public var apiSettings: APISettings {

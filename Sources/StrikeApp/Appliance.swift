@@ -59,12 +59,11 @@ public struct Appliance: Sendable {
         self.store = store
         // One Render client, so every worker shares its token per instance.
         let renderClient = RenderClient(transport: transport, now: store.now)
-        let renderSimulatorURL = configuration.localBaseURL.appending(path: "sim/render")
-        let render = RenderIntegration(store: store, client: renderClient, simulatorURL: renderSimulatorURL, clock: clock)
-        let poller = RenderPoller(store: store, client: renderClient, simulatorURL: renderSimulatorURL, now: store.now)
+        let render = RenderIntegration(store: store, client: renderClient, endpoints: configuration.endpoints, clock: clock)
+        let poller = RenderPoller(store: store, client: renderClient, endpoints: configuration.endpoints, now: store.now)
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
-            addresses: .init(publicBaseURL: configuration.publicBaseURL, localBaseURL: configuration.localBaseURL), now: store.now)
+            endpoints: configuration.endpoints, now: store.now)
         renderSimulator = RenderSimulator(store: store, clock: clock)
         let heartbeats = Heartbeats(now: store.now)
         self.heartbeats = heartbeats
@@ -116,7 +115,7 @@ public func buildApplication(
     let configuration = appliance.configuration
     let api = await StrikeAPI.build(
         store: appliance.store, settings: configuration.apiSettings, signalPager: appliance.pager.signal,
-        callbackBases: [configuration.publicBaseURL, configuration.localBaseURL].compactMap { $0 }
+        callbackBases: configuration.endpoints.callbackBases
     ) {
         await appliance.readiness()
     }

@@ -15,28 +15,16 @@ public struct PagerManager: EventConsumer {
     /// and `handle` starts a run only for a `TASKED` ECO without a live one.
     public let concurrency = 16
 
-    /// Where the appliance is reached: `publicBaseURL` by Twilio (live mode), `localBaseURL` by the built-in
-    /// Twilio simulator, which is also found under it.
-    public struct Addresses: Sendable {
-        public var publicBaseURL: URL?
-        public var localBaseURL: URL
-
-        public init(publicBaseURL: URL?, localBaseURL: URL) {
-            self.publicBaseURL = publicBaseURL
-            self.localBaseURL = localBaseURL
-        }
-    }
-
     let store: StrikeStore
     let twilio: TwilioClient
-    let addresses: Addresses
+    let endpoints: Endpoints
     let now: @Sendable () -> Date
     private let logger = Logger(label: "strike.pager")
 
-    public init(store: StrikeStore, twilio: TwilioClient, addresses: Addresses, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: StrikeStore, twilio: TwilioClient, endpoints: Endpoints, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.twilio = twilio
-        self.addresses = addresses
+        self.endpoints = endpoints
         self.now = now
     }
 
@@ -153,7 +141,7 @@ public struct PagerManager: EventConsumer {
         contact: PagerContact, run: PagerRunID, attempt: Int, noc: TenantID
     ) async throws -> (request: CallRequest, account: TwilioCredentials) {
         let (account, credentials) = try await self.account(noc)
-        let base = try bases(for: account.mode).callbacks
+        let base = try endpoints.callbacks(account.mode)
         guard let message = try await store.pagerRunMessage(run) else { throw PagerError.runNotFound(run) }
         let query = "run=\(run.rawValue)&attempt=\(attempt)"
         let request = CallRequest(
@@ -167,17 +155,7 @@ public struct PagerManager: EventConsumer {
     /// the simulator.
     private func account(_ noc: TenantID) async throws -> (account: TwilioAccount, credentials: TwilioCredentials) {
         guard let (account, token) = try await store.twilioAccountWithToken(noc: noc) else { throw PagerError.noTwilioAccount }
-        return (account, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: try bases(for: account.mode).twilio))
-    }
-
-    /// The base URL Twilio's callbacks reach, and where Twilio itself is, for a pager mode.
-    private func bases(for mode: ServiceMode) throws -> (callbacks: URL, twilio: URL) {
-        switch mode {
-        case .simulated: return (addresses.localBaseURL, addresses.localBaseURL.appending(path: "sim/twilio"))
-        case .live:
-            guard let base = addresses.publicBaseURL else { throw PagerError.noPublicBaseURL }
-            return (base, TwilioCredentials.live)
-        }
+        return (account, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: endpoints.twilio(account.mode)))
     }
 
     struct RunPlan {
@@ -189,7 +167,7 @@ public struct PagerManager: EventConsumer {
 
     private func plan(for eco: Eco) async throws -> Result<RunPlan, PagerError> {
         guard let account = try await store.twilioAccount(noc: eco.nocTenantID) else { return .failure(.noTwilioAccount) }
-        if account.mode == .live, addresses.publicBaseURL == nil { return .failure(.noPublicBaseURL) }
+        if account.mode == .live, endpoints.publicBaseURL == nil { return .failure(.noPublicBaseURL) }
         guard let match = try await store.pagerList(for: eco.location, osp: eco.ospTenantID) else { return .failure(.noRegion) }
         let contacts = try await store.pagerContacts(match.list.id)
         guard !contacts.isEmpty else { return .failure(.noContacts(match.list.name)) }

@@ -21,19 +21,18 @@ public struct RenderIntegration: EventConsumer {
 
     let store: StrikeStore
     let client: RenderClient
-    /// Where a `simulated` instance is reached: the appliance's own Render simulator.
-    let simulatorURL: URL
+    let endpoints: Endpoints
     let clock: any Clock<Duration>
     let retry: RetryPolicy
     private let logger = Logger(label: "strike.render")
 
     public init(
-        store: StrikeStore, client: RenderClient, simulatorURL: URL, clock: any Clock<Duration> = ContinuousClock(),
+        store: StrikeStore, client: RenderClient, endpoints: Endpoints, clock: any Clock<Duration> = ContinuousClock(),
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), maxDelay: .seconds(30))
     ) {
         self.store = store
         self.client = client
-        self.simulatorURL = simulatorURL
+        self.endpoints = endpoints
         self.clock = clock
         self.retry = retry
     }
@@ -64,7 +63,7 @@ public struct RenderIntegration: EventConsumer {
     private func task(for eco: Eco) async throws -> Outcome {
         let instance: RenderCredentials
         do {
-            guard let found = try await store.renderCredentials(osp: eco.ospTenantID, simulatorURL: simulatorURL) else {
+            guard let found = try await endpoints.renderCredentials(osp: eco.ospTenantID, in: store) else {
                 return .failure("no Render instance is set up for this OSP")
             }
             instance = found
@@ -86,17 +85,5 @@ public struct RenderIntegration: EventConsumer {
         } catch let error as RenderError {
             return .failure(error.description)
         }
-    }
-}
-
-extension StrikeStore {
-    /// How the workers reach an OSP's Render instance: its own URL in live mode, the appliance's simulator in
-    /// simulated mode; nil when the OSP has none set up.
-    func renderCredentials(osp: TenantID, simulatorURL: URL) async throws -> RenderCredentials? {
-        guard let instance = try await renderInstance(osp: osp), let secret = try await renderClientSecret(osp: osp) else { return nil }
-        let base = instance.mode == .simulated ? simulatorURL : URL(string: instance.baseURL ?? "")
-        guard let base else { return nil }
-        return RenderCredentials(
-            instanceKey: osp.rawValue, baseURL: base, clientID: instance.clientID, clientSecret: secret, projectID: instance.projectID)
     }
 }

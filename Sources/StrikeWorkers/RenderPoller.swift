@@ -23,19 +23,19 @@ public final class RenderPoller: Sendable {
 
     let store: StrikeStore
     let client: RenderClient
-    let simulatorURL: URL
+    let endpoints: Endpoints
     let now: @Sendable () -> Date
     let settings: Settings
     private let schedule = Mutex<[TenantID: (due: Date, failures: Int)]>([:])
     private let logger = Logger(label: "strike.poller")
 
     public init(
-        store: StrikeStore, client: RenderClient, simulatorURL: URL, settings: Settings = Settings(),
+        store: StrikeStore, client: RenderClient, endpoints: Endpoints, settings: Settings = Settings(),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
         self.client = client
-        self.simulatorURL = simulatorURL
+        self.endpoints = endpoints
         self.settings = settings
         self.now = now
     }
@@ -73,7 +73,7 @@ public final class RenderPoller: Sendable {
     func poll(_ ecoID: EcoID, osp: TenantID) async -> Bool {
         do {
             let eco = try await store.load(Eco.self, id: ecoID.rawValue).state
-            guard FieldProgress.isFollowed(eco), let instance = try await store.renderCredentials(osp: osp, simulatorURL: simulatorURL) else {
+            guard FieldProgress.isFollowed(eco), let instance = try await endpoints.renderCredentials(osp: osp, in: store) else {
                 return true
             }
             let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: instance).map(Self.observed)

@@ -47,7 +47,7 @@ case ("consume", 3) where ["hang", "finish"].contains(arguments[2]):
 case ("render", 2):
     let store = try StrikeStore(path: arguments[1], secrets: try KeyFile.loadOrCreate(at: arguments[1] + ".key"))
     let integration = RenderIntegration(
-        store: store, client: RenderClient(transport: URLSessionTransport()), simulatorURL: URL(string: "http://127.0.0.1:9/sim/render")!)
+        store: store, client: RenderClient(transport: URLSessionTransport()), endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:9")!))
     try await ConsumerRunner(store: store, consumers: [integration]).drain()
     say("caught up")
 default:

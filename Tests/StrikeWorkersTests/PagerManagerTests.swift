@@ -23,7 +23,7 @@ import Testing
         let now = clock
         manager = PagerManager(
             store: world.store, twilio: TwilioClient(transport: twilio, clock: ImmediateClock()),
-            addresses: .init(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
         runner = ConsumerRunner(store: world.store, consumers: [manager], clock: ImmediateClock())
     }
 
@@ -159,7 +159,7 @@ import Testing
         let now = clock
         let manager = PagerManager(
             store: world.store, twilio: TwilioClient(transport: held, clock: ImmediateClock()),
-            addresses: .init(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
         let runner = ConsumerRunner(store: world.store, consumers: [manager], clock: ImmediateClock())
         for _ in 0..<2 {
             let id = try #require(try await world.createEco().state.id)

@@ -81,7 +81,7 @@ final class FakeRender: HTTPTransport {
         world = try await TestWorld.make()
         let integration = RenderIntegration(
             store: world.store, client: RenderClient(transport: render),
-            simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, clock: ImmediateClock())
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: ImmediateClock())
         runner = ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock())
     }
 

@@ -22,7 +22,7 @@ import Testing
         let now = clock
         return RenderPoller(
             store: world.store, client: RenderClient(transport: render),
-            simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, now: { now.date })
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
     }
 
     /// An ECO tasked in the fake Render (task `T-1`) and dispatched by the pager.
@@ -30,7 +30,7 @@ import Testing
         let id = try #require(try await world.createEco().state.id)
         let integration = RenderIntegration(
             store: world.store, client: RenderClient(transport: render),
-            simulatorURL: URL(string: "http://127.0.0.1:8080/sim/render")!, clock: ImmediateClock())
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: ImmediateClock())
         try await ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock()).drain()
         try await world.store.execute(.markDispatched(pagerRunID: .random(), acceptedBy: "Ana"), on: id, actor: TestWorld.actor)
         return id
