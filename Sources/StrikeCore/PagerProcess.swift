@@ -18,8 +18,11 @@ public enum PagerSignal: Sendable, Equatable {
     case cancel(reason: String)
 }
 
-/// What the pager manager must do next, in order.
+/// What the pager manager must do next, in order. The run's events are made from these steps only, so the
+/// process is the one model of a run and its timeline is derived from it.
 public enum PagerStep: Sendable, Equatable {
+    /// Record the run's start: the list, its contacts in calling order, the rounds and what the calls say.
+    case start(PagerRunStarted)
     /// Record in the run's timeline.
     case record(PagerAttemptRecorded)
     /// Ring this contact; the call is attempt `attempt`.
@@ -64,15 +67,19 @@ public struct PagerProcess: Codable, Sendable, Equatable {
     public var contactIndex: Int { attempt % contacts.count }
     public var isFinished: Bool { outcome != nil }
 
-    /// A new run and its first step: call the first contact.
+    /// A new run of `list` and its first steps: record the start, call the first contact.
     public static func start(
-        runID: PagerRunID, ecoID: EcoID, contacts: [PagerContact], rounds: Int, contactTimeoutSeconds: Int, at now: Date
+        runID: PagerRunID, ecoID: EcoID, list: (id: PagerListID, name: String), contacts: [PagerContact], message: String, rounds: Int,
+        contactTimeoutSeconds: Int, at now: Date
     ) throws(DomainError) -> (PagerProcess, [PagerStep]) {
         guard !contacts.isEmpty else { throw .noContacts }
         let process = PagerProcess(
             runID: runID, ecoID: ecoID, contacts: contacts, rounds: max(1, rounds), contactTimeoutSeconds: contactTimeoutSeconds,
             deadline: now.addingTimeInterval(Double(contactTimeoutSeconds)))
-        return (process, [.call(contactIndex: 0, attempt: 0)])
+        let started = PagerRunStarted(
+            runID: runID, ecoID: ecoID, pagerListID: list.id, pagerListName: list.name, contacts: process.contacts, message: message,
+            rounds: process.rounds)
+        return (process, [.start(started), .call(contactIndex: 0, attempt: 0)])
     }
 
     init(runID: PagerRunID, ecoID: EcoID, contacts: [PagerContact], rounds: Int, contactTimeoutSeconds: Int, deadline: Date) {

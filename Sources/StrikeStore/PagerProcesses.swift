@@ -14,16 +14,16 @@ public struct StoredPagerProcess: Sendable, Equatable {
 }
 
 extension StrikeStore {
-    /// Starts a pager run for an ECO: the run's first event and its process, with the consumer's checkpoint.
-    /// An ECO has one live run at most; a second start for it is refused by the unique index.
+    /// Starts a pager run for an ECO: its process, the events its first steps record, and the consumer's
+    /// checkpoint, in one transaction. An ECO has one live run at most; a second start for it is refused by the
+    /// unique index.
     public func startPagerRun(
-        _ started: PagerRunStarted, process: PagerProcess, noc: TenantID, actor: ActorID, checkpoint: ConsumerContext
+        _ process: PagerProcess, steps: [PagerStep], noc: TenantID, actor: ActorID, checkpoint: ConsumerContext
     ) async throws {
         let json = try Self.json(process)
+        let at = now()
         try await checkpoint.write { db in
-            try self.execute(
-                PagerRun.self, id: started.runID.rawValue, .start(started), actor: actor, expectedVersion: 0, correlationID: nil,
-                causationID: nil, occurredAt: self.now(), db)
+            try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db)
             try db.execute(
                 sql: """
                     INSERT INTO pager_process (run_id, eco_id, noc_tenant_id, state, deadline, finished, version)
@@ -87,6 +87,7 @@ extension StrikeStore {
             let command: PagerRunCommand
             switch step {
             case .call, .hangUp: continue
+            case .start(let started): command = .start(started)
             case .record(let attempt): command = .recordAttempt(attempt)
             case .complete(let completed): command = .complete(completed)
             }

@@ -17,8 +17,8 @@ import Testing
 
         init(rounds: Int = 1) throws {
             (process, steps) = try PagerProcess.start(
-                runID: PagerRunID("run"), ecoID: EcoID("eco"), contacts: PagerProcessTests.contacts, rounds: rounds, contactTimeoutSeconds: 30,
-                at: PagerProcessTests.t0)
+                runID: PagerRunID("run"), ecoID: EcoID("eco"), list: (PagerListID("list"), "Nights"), contacts: PagerProcessTests.contacts,
+                message: "Fiber cut", rounds: rounds, contactTimeoutSeconds: 30, at: PagerProcessTests.t0)
         }
 
         @discardableResult
@@ -140,7 +140,9 @@ import Testing
 
     @Test func aListWithoutContactsCannotStart() {
         #expect(throws: DomainError.noContacts) {
-            try PagerProcess.start(runID: PagerRunID("r"), ecoID: EcoID("e"), contacts: [], rounds: 1, contactTimeoutSeconds: 30, at: Self.t0)
+            try PagerProcess.start(
+                runID: PagerRunID("r"), ecoID: EcoID("e"), list: (PagerListID("l"), "L"), contacts: [], message: "m", rounds: 1,
+                contactTimeoutSeconds: 30, at: Self.t0)
         }
     }
 }

@@ -19,7 +19,7 @@ public struct PagerManager: EventConsumer {
     let twilio: TwilioClient
     let endpoints: Endpoints
     let now: @Sendable () -> Date
-    private let logger = Logger(label: "strike.pager")
+    let logger = Logger(label: "strike.pager")
 
     public init(store: StrikeStore, twilio: TwilioClient, endpoints: Endpoints, now: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
@@ -50,15 +50,12 @@ public struct PagerManager: EventConsumer {
         case .success(let found):
             plan = found
         }
-        let runID = PagerRunID.random()
         let (process, steps) = try PagerProcess.start(
-            runID: runID, ecoID: ecoID, contacts: plan.contacts, rounds: plan.settings.listRepeats + 1,
-            contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: now())
-        let started = PagerRunStarted(
-            runID: runID, ecoID: ecoID, pagerListID: plan.list.id, pagerListName: plan.list.name, contacts: plan.contacts,
-            message: plan.message, rounds: process.rounds)
-        try await store.startPagerRun(started, process: process, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
-        try await perform(steps, of: process, noc: eco.nocTenantID)
+            runID: .random(), ecoID: ecoID, list: (plan.list.id, plan.list.name), contacts: plan.contacts, message: plan.message,
+            rounds: plan.settings.listRepeats + 1, contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: now())
+        try await store.startPagerRun(process, steps: steps, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
+        let started = StoredPagerProcess(process: process, nocTenantID: eco.nocTenantID)
+        try await ringDown(from: started, performing: steps)
     }
 
     /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
@@ -69,6 +66,29 @@ public struct PagerManager: EventConsumer {
     /// and the process read again.
     @discardableResult
     public func signal(_ signal: PagerSignal, run runID: PagerRunID, known: StoredPagerProcess? = nil) async throws -> [PagerStep] {
+        guard let (applied, steps) = try await apply(signal, run: runID, known: known) else { return [] }
+        try await ringDown(from: applied.now, performing: steps)
+        return applied.before.process.isAboutEndedCall(signal) ? [] : steps
+    }
+
+    /// The ring-down's loop: performs the steps, and applies what performing them tells (each call placed or
+    /// not) as the next signal, until there is nothing left to do.
+    private func ringDown(from process: StoredPagerProcess, performing steps: [PagerStep]) async throws {
+        var pending = [(process: process, steps: steps)]
+        while let (current, steps) = pending.popLast() {
+            for outcome in try await perform(steps, of: current.process, noc: current.nocTenantID) {
+                guard let (applied, next) = try await apply(outcome, run: current.process.runID, known: current) else { continue }
+                pending.append((applied.now, next))
+            }
+        }
+    }
+
+    /// Applies a signal to the stored process at the version read and records the steps it gives; when another
+    /// writer got there first, the process is read again and the signal weighed anew. Nil when the signal
+    /// changes nothing (or the run is unknown).
+    private func apply(
+        _ signal: PagerSignal, run runID: PagerRunID, known: StoredPagerProcess?
+    ) async throws -> ((before: StoredPagerProcess, now: StoredPagerProcess), [PagerStep])? {
         var known = known
         for _ in 0..<8 {
             let stored: StoredPagerProcess
@@ -78,18 +98,17 @@ public struct PagerManager: EventConsumer {
             } else if let read = try await store.pagerProcess(runID) {
                 stored = read
             } else {
-                return []
+                return nil
             }
             let (next, steps) = stored.process.handle(signal, at: now())
-            guard next != stored.process else { return [] }
+            guard next != stored.process else { return nil }
             do {
                 try await store.advancePagerRun(
                     next, from: stored.process.version, steps: steps, acceptedBy: Self.acceptedName(next, steps), actor: .system(name))
             } catch is VersionConflict {
                 continue
             }
-            try await perform(steps, of: next, noc: stored.nocTenantID)
-            return stored.process.isAboutEndedCall(signal) ? [] : steps
+            return ((stored, StoredPagerProcess(process: next, nocTenantID: stored.nocTenantID)), steps)
         }
         throw PagerError.tooManyConflicts(runID)
     }
@@ -109,53 +128,6 @@ public struct PagerManager: EventConsumer {
         } catch {
             logger.error("overdue runs could not be read", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Ends the calls and places the calls the steps ask for; what Twilio answers a new call is fed back as a
-    /// signal. A call that cannot be ended is logged: the run has already moved on.
-    private func perform(_ steps: [PagerStep], of process: PagerProcess, noc: TenantID) async throws {
-        for case .hangUp(let callSid, let answered) in steps {
-            do {
-                try await twilio.endCall(callSid, answered: answered, account: try await account(noc).credentials)
-            } catch {
-                logger.warning("call not ended", metadata: ["run": "\(process.runID)", "call": "\(callSid)", "error": "\(error)"])
-            }
-        }
-        for case .call(let index, let attempt) in steps {
-            let outcome: PagerSignal
-            do {
-                let call = try await callRequest(contact: process.contacts[index], run: process.runID, attempt: attempt, noc: noc)
-                let placed = try await twilio.placeCall(call.request, account: call.account)
-                outcome = .placed(attempt: attempt, callSid: placed.sid)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                logger.warning("call not placed", metadata: ["run": "\(process.runID)", "attempt": "\(attempt)", "error": "\(error)"])
-                outcome = .notPlaced(attempt: attempt, reason: "\(error)")
-            }
-            try await signal(outcome, run: process.runID, known: StoredPagerProcess(process: process, nocTenantID: noc))
-        }
-    }
-
-    private func callRequest(
-        contact: PagerContact, run: PagerRunID, attempt: Int, noc: TenantID
-    ) async throws -> (request: CallRequest, account: TwilioCredentials) {
-        let (account, credentials) = try await self.account(noc)
-        let base = try endpoints.callbacks(account.mode)
-        guard let message = try await store.pagerRunMessage(run) else { throw PagerError.runNotFound(run) }
-        let query = "run=\(run.rawValue)&attempt=\(attempt)"
-        let request = CallRequest(
-            to: contact.phone, from: account.fromNumber,
-            twiml: TwiML.gather(message: message, action: base.appending(path: "twilio/gather").absoluteString + "?" + query),
-            statusCallback: URL(string: base.appending(path: "twilio/status").absoluteString + "?" + query)!)
-        return (request, credentials)
-    }
-
-    /// The NOC's Twilio account, and the credentials the client needs: its secret opened, the real service or
-    /// the simulator.
-    private func account(_ noc: TenantID) async throws -> (account: TwilioAccount, credentials: TwilioCredentials) {
-        guard let (account, token) = try await store.twilioAccountWithToken(noc: noc) else { throw PagerError.noTwilioAccount }
-        return (account, TwilioCredentials(accountSID: account.accountSID, authToken: token, baseURL: endpoints.twilio(account.mode)))
     }
 
     struct RunPlan {
@@ -183,27 +155,5 @@ public struct PagerManager: EventConsumer {
             if let index = completed.acceptedContactIndex { return process.contacts[index].name }
         }
         return nil
-    }
-}
-
-/// Why a pager run could not start or go on, in words for the ECO's reason and the log.
-public enum PagerError: Error, Equatable, CustomStringConvertible {
-    case noTwilioAccount
-    case noPublicBaseURL
-    case noRegion
-    case noContacts(String)
-    case runNotFound(PagerRunID)
-    case tooManyConflicts(PagerRunID)
-
-    public var description: String {
-        switch self {
-        case .noTwilioAccount: "the NOC has no Twilio account set up"
-        case .noPublicBaseURL:
-            "live paging needs the appliance's public base URL (strike serve --public-base-url), or Twilio cannot reach its webhooks"
-        case .noRegion: "no pager region covers this location"
-        case .noContacts(let list): "pager list \(list) has no contacts"
-        case .runNotFound(let run): "pager run \(run) does not exist"
-        case .tooManyConflicts(let run): "pager run \(run) kept changing under this signal"
-        }
     }
 }
