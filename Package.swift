@@ -27,6 +27,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "StrikeCore", swiftSettings: strictSwift),
+        // Time and retries: the one clock every part is given, the stepped clock of the demo, backoff.
+        .target(name: "StrikeRuntime", swiftSettings: strictSwift),
         // Resources/ built into the binary: the OpenAPI document and the dashboard.
         .target(name: "StrikeResources", swiftSettings: strictSwift, plugins: ["EmbedResources"]),
         .executableTarget(name: "strike-embed", swiftSettings: strictSwift),
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "StrikeStore",
             dependencies: [
-                "StrikeCore", "CSQLiteSyncCounter",
+                "StrikeCore", "StrikeRuntime", "CSQLiteSyncCounter",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -49,13 +51,13 @@ let package = Package(
         ),
         .target(
             name: "StrikeIntegrations",
-            dependencies: ["StrikeCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["StrikeCore", "StrikeRuntime", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
         .target(
             name: "StrikeWorkers",
             dependencies: [
-                "StrikeCore", "StrikeStore", "StrikeIntegrations",
+                "StrikeCore", "StrikeRuntime", "StrikeStore", "StrikeIntegrations",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "StrikeSimulator",
             dependencies: [
-                "StrikeCore", "StrikeStore", "StrikeIntegrations",
+                "StrikeCore", "StrikeRuntime", "StrikeStore", "StrikeIntegrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +91,7 @@ let package = Package(
         .target(
             name: "StrikeApp",
             dependencies: [
-                "StrikeCore", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations", "StrikeSimulator",
+                "StrikeCore", "StrikeRuntime", "StrikeStore", "StrikeHTTP", "StrikeWorkers", "StrikeIntegrations", "StrikeSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 // The server's connection cap is a channel handler over Hummingbird's HTTP/1 parts.
@@ -111,37 +113,38 @@ let package = Package(
         // Test support shared by the test targets, and the child process the crash-safety test kills.
         .target(
             name: "StrikeTestSupport",
-            dependencies: ["StrikeStore", "StrikeCore", "StrikeIntegrations"],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeIntegrations"],
             path: "Tests/StrikeTestSupport",
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "strike-crash-writer",
-            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeWorkers", "StrikeIntegrations"],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeTestSupport", "StrikeWorkers", "StrikeIntegrations"],
             path: "Tests/CrashWriter",
             swiftSettings: strictSwift
         ),
-        .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore", "StrikeTestSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "StrikeCoreTests", dependencies: ["StrikeCore"], swiftSettings: strictSwift),
+        .testTarget(name: "StrikeRuntimeTests", dependencies: ["StrikeRuntime", "StrikeTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "StrikeWorkersTests",
             dependencies: [
-                "StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeTestSupport",
+                "StrikeWorkers", "StrikeIntegrations", "StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore", "StrikeTestSupport"], swiftSettings: strictSwift
+            name: "StrikeIntegrationsTests", dependencies: ["StrikeIntegrations", "StrikeCore", "StrikeRuntime", "StrikeTestSupport"], swiftSettings: strictSwift
         ),
         .testTarget(
             name: "StrikeStoreTests",
-            dependencies: ["StrikeStore", "StrikeCore", "StrikeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "StrikeAppTests",
             dependencies: [
-                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers", "StrikeSimulator",
+                "StrikeApp", "StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeTestSupport", "StrikeIntegrations", "StrikeWorkers", "StrikeSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,7 @@ import Logging
 import ServiceLifecycle
 import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeWorkers
 public import StrikeStore
 public import StrikeHTTP
@@ -29,7 +30,7 @@ public struct Appliance: Sendable {
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
     /// A database that already holds sealed secrets starts only with the key file that opens them: it is
     /// checked before the database is opened for writing, and no new key is made for it.
-    public init(configuration: AppConfiguration, clock: any Clock<Duration> = ContinuousClock()) async throws {
+    public init(configuration: AppConfiguration, clock: ApplianceClock = .system) async throws {
         let configuration = try configuration.validated()
         let keyFile = configuration.resolvedKeyFilePath
         let existed = FileManager.default.fileExists(atPath: keyFile)
@@ -39,15 +40,15 @@ public struct Appliance: Sendable {
             Logger.strike("store").notice("key file created: back it up beside the database", metadata: ["path": "\(keyFile)"])
         }
         let store = try StrikeStore(
-            path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold, secrets: secrets)
-        try await self.init(configuration: configuration, store: store, clock: clock)
+            path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold, secrets: secrets, clock: clock)
+        try await self.init(configuration: configuration, store: store)
     }
 
     /// The appliance around a store that is already open (tests share theirs). Without `workers`, nothing acts
-    /// on the log: the API's own tests run so, while the workers have theirs. Every part reads the time from
-    /// `clock` (waits) and the store's `now` (instants), so a test can run the whole appliance on its own time.
+    /// on the log: the API's own tests run so, while the workers have theirs. Every part is given the store's
+    /// clock, for instants and waits alike, so a test can run the whole appliance on its own time.
     public init(
-        configuration: AppConfiguration, store: StrikeStore, clock: any Clock<Duration> = ContinuousClock(), workers: Bool = true,
+        configuration: AppConfiguration, store: StrikeStore, workers: Bool = true,
         transport: any HTTPTransport = URLSessionTransport(), simulatorTransport: any HTTPTransport = URLSessionTransport()
     ) async throws {
         let configuration = try configuration.validated()
@@ -58,14 +59,15 @@ public struct Appliance: Sendable {
         self.configuration = configuration
         self.store = store
         // One Render client, so every worker shares its token per instance.
-        let renderClient = RenderClient(transport: transport, now: store.now)
+        let clock = store.clock
+        let renderClient = RenderClient(transport: transport, clock: clock)
         let render = RenderIntegration(store: store, client: renderClient, endpoints: configuration.endpoints, clock: clock)
-        let poller = RenderPoller(store: store, client: renderClient, endpoints: configuration.endpoints, now: store.now)
+        let poller = RenderPoller(store: store, client: renderClient, endpoints: configuration.endpoints, clock: clock)
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
-            endpoints: configuration.endpoints, now: store.now)
+            endpoints: configuration.endpoints, clock: clock)
         renderSimulator = RenderSimulator(store: store, clock: clock)
-        let heartbeats = Heartbeats(now: store.now)
+        let heartbeats = Heartbeats(clock: clock)
         self.heartbeats = heartbeats
         // The simulated phone network posts its callbacks through connections of its own, as Twilio would: a
         // webhook that places or ends a call must never wait for a connection its own callback holds.
@@ -76,7 +78,7 @@ public struct Appliance: Sendable {
                 Periodic(name: "pager deadlines", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await pager.checkDeadlines() },
                 Periodic(name: "render poller", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await poller.pollDue() },
             ] : []
-        runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], clock: clock, heartbeats: heartbeats)
+        runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], heartbeats: heartbeats)
     }
 
     /// Database writable, no worker stuck (see `Heartbeats`), consumer lag small.

@@ -1,6 +1,7 @@
 public import Foundation
 public import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 import Synchronization
 
 /// Runs a whole appliance on a `ManualClock`, hours in seconds: it moves the clock one step at a time while
@@ -20,14 +21,8 @@ public final class ClockDriver: Sendable {
         self.simulatorTransport = CountingTransport()
     }
 
-    /// The appliance's instants on this clock, for its store: `start` plus the time the clock has moved.
-    public func instants(from start: Date) -> @Sendable () -> Date {
-        let clock = self.clock
-        return {
-            let moved = clock.now.offset.components
-            return start.addingTimeInterval(Double(moved.seconds) + Double(moved.attoseconds) / 1e18)
-        }
-    }
+    /// The appliance's clock on this one, for its store: `start` plus the time the clock has moved.
+    public func applianceClock(from start: Date) -> ApplianceClock { .stepped(clock, from: start) }
 
     private var inFlight: Int { transport.inFlight + simulatorTransport.inFlight }
 

@@ -59,7 +59,7 @@ public enum DemoHistory {
         let started = Date().addingTimeInterval(-((past.map(\.hoursAgo).max() ?? 0) + 1) * 3600)
         let store = try StrikeStore(
             path: configuration.databasePath, snapshotThreshold: configuration.snapshotThreshold,
-            secrets: try KeyFile.loadOrCreate(at: configuration.resolvedKeyFilePath), now: driver.instants(from: started))
+            secrets: try KeyFile.loadOrCreate(at: configuration.resolvedKeyFilePath), clock: driver.applianceClock(from: started))
         guard try await DemoSeed.seed(store, passwordCost: passwordCost) else { return }
 
         var quiet = configuration
@@ -67,7 +67,7 @@ public enum DemoHistory {
         quiet.port = try LoopbackPort.free()
         quiet.logLevel = .warning
         let appliance = try await Appliance(
-            configuration: quiet, store: store, clock: driver.clock, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
+            configuration: quiet, store: store, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
         let services = ServiceGroup(configuration: .init(services: [await buildApplication(appliance)], logger: Logger.strike("demo")))
         let running = Task { try await services.run() }
         let played: Result<Void, any Error>
@@ -92,7 +92,7 @@ public enum DemoHistory {
         }
         let actor = ActorID.user(dispatcher.id)
         let visibility = Visibility(tenantID: DemoSeed.noc, kind: .noc)
-        let now = store.now
+        let now = store.clock.now
         var opened: [(EcoID, PastEco)] = []
         func displayStatus(_ id: EcoID) async throws -> DisplayStatus? { try await store.eco(id, visibleTo: visibility)?.displayStatus }
         func run(until what: String, _ condition: () async throws -> Bool) async throws {

@@ -1,5 +1,6 @@
 public import Foundation
 import Logging
+public import StrikeRuntime
 import Synchronization
 import ServiceLifecycle
 import StrikeStore
@@ -58,10 +59,10 @@ public struct SystemdNotifier: Sendable {
 public final class SystemdSupervision: Sendable {
     public let notifier: SystemdNotifier
     public let watchdogInterval: Duration?
-    public let clock: any Clock<Duration>
+    public let clock: ApplianceClock
     private let readySent = Atomic(false)
 
-    public init(notifier: SystemdNotifier, watchdogInterval: Duration?, clock: any Clock<Duration> = ContinuousClock()) {
+    public init(notifier: SystemdNotifier, watchdogInterval: Duration?, clock: ApplianceClock = .system) {
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
         self.clock = clock
@@ -90,7 +91,7 @@ struct Watchdog: Service {
     let interval: Duration
     let heartbeats: Heartbeats
     let stallLimit: TimeInterval
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     let logger = Logger.strike("watchdog")
 
     func run() async throws {

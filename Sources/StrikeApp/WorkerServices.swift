@@ -1,5 +1,6 @@
 import ServiceLifecycle
 import StrikeCore
+import StrikeRuntime
 import StrikeStore
 import StrikeWorkers
 
@@ -9,7 +10,7 @@ struct Periodic: Service {
     /// The name it beats under in `heartbeats`.
     let name: String
     let every: Duration
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     let heartbeats: Heartbeats
     let pass: @Sendable () async -> Void
 

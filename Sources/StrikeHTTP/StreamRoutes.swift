@@ -58,7 +58,7 @@ struct StreamRoutes {
                     // Other tenants' events move the log on too: everything scanned is done with.
                     position = max(position, scannedTo)
                     if events.count == 200 { continue }
-                    if await !wakeUp.wait(upTo: heartbeat) {
+                    if await !wakeUp.wait(upTo: heartbeat, on: store.clock) {
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     }
                 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import StrikeCore
+public import StrikeRuntime
 
 /// Where and as whom the appliance reaches one OSP's Render instance (or the simulator).
 public struct RenderCredentials: Sendable, Equatable {
@@ -107,9 +108,9 @@ public struct RenderClient: Sendable {
     let transport: any HTTPTransport
     let tokens: RenderTokenCache
 
-    public init(transport: any HTTPTransport, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(transport: any HTTPTransport, clock: ApplianceClock = .system) {
         self.transport = transport
-        self.tokens = RenderTokenCache(transport: transport, now: now)
+        self.tokens = RenderTokenCache(transport: transport, clock: clock)
     }
 
     /// Creates a task in the instance's project. A caller trying again after a lost answer looks for the

@@ -1,4 +1,5 @@
 import Foundation
+import StrikeRuntime
 
 /// One OAuth2 access token per Render instance, fetched with the client-credentials grant
 /// (RFC 6749 §4.4: form `grant_type=client_credentials`, HTTP Basic client authentication) and renewed
@@ -19,24 +20,24 @@ actor RenderTokenCache {
     }
 
     private let transport: any HTTPTransport
-    private let now: @Sendable () -> Date
+    private let clock: ApplianceClock
     private var tokens: [String: Token] = [:]
     private var flights: [String: Flight] = [:]
 
-    init(transport: any HTTPTransport, now: @escaping @Sendable () -> Date) {
+    init(transport: any HTTPTransport, clock: ApplianceClock) {
         self.transport = transport
-        self.now = now
+        self.clock = clock
     }
 
     /// A token still fresh, or a new one.
     func token(for instance: RenderCredentials) async throws -> String {
-        if let token = tokens[instance.instanceKey], now() < token.renewAt { return token.value }
+        if let token = tokens[instance.instanceKey], clock.now() < token.renewAt { return token.value }
         return try await fetch(for: instance)
     }
 
     /// After `stale` was refused: the token another caller already fetched since, or a new one.
     func refresh(for instance: RenderCredentials, replacing stale: String) async throws -> String {
-        if let token = tokens[instance.instanceKey], token.value != stale, now() < token.renewAt { return token.value }
+        if let token = tokens[instance.instanceKey], token.value != stale, clock.now() < token.renewAt { return token.value }
         tokens[instance.instanceKey] = nil
         return try await fetch(for: instance)
     }
@@ -58,10 +59,10 @@ actor RenderTokenCache {
         guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
         let key = instance.instanceKey
         if flights[key] == nil {
-            let id = UUID(), transport = self.transport, now = self.now
+            let id = UUID(), transport = self.transport, clock = self.clock
             let request = Task {
                 do {
-                    self.land(key, flight: id, .success(try await Self.request(instance, transport: transport, now: now)))
+                    self.land(key, flight: id, .success(try await Self.request(instance, transport: transport, clock: clock)))
                 } catch {
                     self.land(key, flight: id, .failure(error))
                 }
@@ -95,7 +96,7 @@ actor RenderTokenCache {
         let expires_in: Int
     }
 
-    private static func request(_ instance: RenderCredentials, transport: any HTTPTransport, now: @Sendable () -> Date) async throws -> Token {
+    private static func request(_ instance: RenderCredentials, transport: any HTTPTransport, clock: ApplianceClock) async throws -> Token {
         let request = OutboundRequest(
             method: "POST", url: instance.baseURL.appending(path: "oauth").appending(path: "token"),
             headers: [
@@ -120,6 +121,6 @@ actor RenderTokenCache {
         // Renewed a minute early (or at half its life, if shorter), so a request never carries a token that
         // expires on the way.
         let margin = min(60, Double(answer.expires_in) / 2)
-        return Token(value: answer.access_token, renewAt: now().addingTimeInterval(Double(answer.expires_in) - margin))
+        return Token(value: answer.access_token, renewAt: clock.now().addingTimeInterval(Double(answer.expires_in) - margin))
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import StrikeCore
+public import StrikeRuntime
 
 /// A NOC's Twilio account, and where its REST API is (api.twilio.com, or the built-in simulator).
 public struct TwilioCredentials: Sendable, Equatable {
@@ -70,11 +71,11 @@ public enum TwilioError: Error, Equatable, Sendable, CustomStringConvertible {
 /// supervisor twice is worse than reporting the failure.
 public struct TwilioClient: Sendable {
     let transport: any HTTPTransport
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     let retry: RetryPolicy
 
     public init(
-        transport: any HTTPTransport, clock: any Clock<Duration> = ContinuousClock(),
+        transport: any HTTPTransport, clock: ApplianceClock = .system,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialDelay: .seconds(1), maxDelay: .seconds(16))
     ) {
         self.transport = transport

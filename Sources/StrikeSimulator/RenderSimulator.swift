@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import StrikeCore
 import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeStore
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 /// made after the ECO's scenario's delay (or refused), and the field work plays out once the ECO is dispatched.
 public final class RenderSimulator: Sendable {
     let store: StrikeStore
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     private let tokens = Mutex<[String: Grant]>([:])
 
     struct Grant {
@@ -21,7 +22,7 @@ public final class RenderSimulator: Sendable {
 
     static let tokenLifetime: TimeInterval = 3600
 
-    public init(store: StrikeStore, clock: any Clock<Duration>) {
+    public init(store: StrikeStore, clock: ApplianceClock) {
         self.store = store
         self.clock = clock
     }

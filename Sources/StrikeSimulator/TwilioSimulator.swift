@@ -5,6 +5,7 @@ import Logging
 public import ServiceLifecycle
 import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeStore
 import Synchronization
 
@@ -16,7 +17,7 @@ import Synchronization
 public final class TwilioSimulator: Service, Sendable {
     let store: StrikeStore
     let transport: any HTTPTransport
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     /// What each call still has to do (its script, or its last callback), stopped with the simulator.
     private let playing = Mutex<[String: (token: UUID, task: Task<Void, Never>)]>([:])
     private let logger = Logger(label: "strike.sim.twilio")
@@ -24,11 +25,11 @@ public final class TwilioSimulator: Service, Sendable {
     let heartbeats: Heartbeats
     public static let worker = "twilio simulator"
 
-    public init(store: StrikeStore, transport: any HTTPTransport, clock: any Clock<Duration>, heartbeats: Heartbeats? = nil) {
+    public init(store: StrikeStore, transport: any HTTPTransport, clock: ApplianceClock, heartbeats: Heartbeats? = nil) {
         self.store = store
         self.transport = transport
         self.clock = clock
-        self.heartbeats = heartbeats ?? Heartbeats(now: store.now)
+        self.heartbeats = heartbeats ?? Heartbeats(clock: clock)
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {

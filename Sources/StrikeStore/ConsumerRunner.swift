@@ -3,6 +3,7 @@ import GRDB
 public import Logging
 public import ServiceLifecycle
 public import StrikeCore
+public import StrikeRuntime
 import Synchronization
 
 /// Delivers the log to each consumer from its checkpoint: woken after every commit, with a slow poll as a
@@ -18,7 +19,7 @@ public final class ConsumerRunner: Service {
     private let store: StrikeStore
     private let consumers: [any EventConsumer]
     private let configuration: Configuration
-    private let clock: any Clock<Duration>
+    private let clock: ApplianceClock
     private let logger: Logger
     /// Each consumer beats as `consumer NAME` on every batch, every attempt at an event (through
     /// `WorkerProgress`, so the retries of the clients it calls count too) and every idle wake-up.
@@ -26,13 +27,13 @@ public final class ConsumerRunner: Service {
 
     public init(
         store: StrikeStore, consumers: [any EventConsumer], configuration: Configuration = Configuration(),
-        clock: any Clock<Duration> = ContinuousClock(), heartbeats: Heartbeats? = nil, logger: Logger = .strike("consumers")
+        heartbeats: Heartbeats? = nil, logger: Logger = .strike("consumers")
     ) {
         self.store = store
         self.consumers = consumers
         self.configuration = configuration
-        self.clock = clock
-        self.heartbeats = heartbeats ?? Heartbeats(now: store.now)
+        self.clock = store.clock
+        self.heartbeats = heartbeats ?? Heartbeats(clock: store.clock)
         self.logger = logger
     }
 

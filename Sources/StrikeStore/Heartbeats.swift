@@ -1,4 +1,5 @@
 public import Foundation
+public import StrikeRuntime
 import Synchronization
 
 /// When each long-running worker last showed it was making progress. A worker beats on every unit of work
@@ -14,16 +15,16 @@ public final class Heartbeats: Sendable {
         public func isStalled(at now: Date, limit: TimeInterval) -> Bool { now.timeIntervalSince(at) > limit }
     }
 
-    private let now: @Sendable () -> Date
+    private let clock: ApplianceClock
     private let beats = Mutex<[String: Date]>([:])
 
-    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+    public init(clock: ApplianceClock) { self.clock = clock }
 
     /// Makes `worker` known, as beating now: a worker counts from the moment it starts.
     public func register(_ worker: String) { beat(worker) }
 
     public func beat(_ worker: String) {
-        let at = now()
+        let at = clock.now()
         beats.withLock { $0[worker] = at }
     }
 
@@ -34,7 +35,7 @@ public final class Heartbeats: Sendable {
 
     /// The workers that have not beaten for longer than `limit`.
     public func stalled(limit: TimeInterval) -> [Beat] {
-        let now = now()
+        let now = clock.now()
         return all().filter { $0.isStalled(at: now, limit: limit) }
     }
 }

@@ -2,13 +2,15 @@ public import Foundation
 public import GRDB
 import Logging
 import StrikeCore
+public import StrikeRuntime
 import Synchronization
 
 /// The one owner of the database: opens and migrates it, and offers writes named after what they do,
 /// one transaction each. Every commit that appends events wakes the consumers.
 public struct StrikeStore: Sendable {
     let writer: any DatabaseWriter
-    public let now: @Sendable () -> Date
+    /// The appliance's one clock: every instant the store writes is read from it.
+    public let clock: ApplianceClock
     /// A snapshot is written when a stream has grown this many events past its last one.
     public let snapshotThreshold: Int
     public let commits: CommitSignal
@@ -20,7 +22,7 @@ public struct StrikeStore: Sendable {
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(
         path: String, options: DatabaseOptions = DatabaseOptions(), snapshotThreshold: Int = 50, secrets: SecretBox? = nil,
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: ApplianceClock = .system
     ) throws {
         let pool = try DatabaseSetup.open(path: path, options: options)
         try Migrations.prepare(pool, readOnly: options.readOnly)
@@ -31,7 +33,7 @@ public struct StrikeStore: Sendable {
         self.writer = pool
         self.groupCommit = GroupCommit(pool: pool)
         self.twilioAccounts = TwilioAccounts()
-        self.now = now
+        self.clock = clock
         self.snapshotThreshold = snapshotThreshold
         self.commits = commits
         self.secrets = secrets
@@ -44,6 +46,8 @@ public struct StrikeStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await groupCommit.write(body)
     }
+
+    public func now() -> Date { clock.now() }
 
     /// The writes waiting for the commit under way to end, to go together in the next one.
     public var writesWaiting: Int { groupCommit.waiting }
@@ -142,7 +146,7 @@ public final class WakeUp: Sendable {
     }
 
     /// Waits for the flag or for `timeout` on `clock`, whichever comes first; true when the flag was set.
-    public func wait(upTo timeout: Duration, on clock: any Clock<Duration> = ContinuousClock()) async -> Bool {
+    public func wait(upTo timeout: Duration, on clock: ApplianceClock) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await self.wait()

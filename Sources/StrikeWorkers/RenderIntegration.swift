@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 public import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeStore
 
 /// DESIGN §5, the Render integration: for each new ECO (and each operator retry after `FAILED(render)`), makes
@@ -22,12 +23,12 @@ public struct RenderIntegration: EventConsumer {
     let store: StrikeStore
     let client: RenderClient
     let endpoints: Endpoints
-    let clock: any Clock<Duration>
+    let clock: ApplianceClock
     let retry: RetryPolicy
     private let logger = Logger(label: "strike.render")
 
     public init(
-        store: StrikeStore, client: RenderClient, endpoints: Endpoints, clock: any Clock<Duration> = ContinuousClock(),
+        store: StrikeStore, client: RenderClient, endpoints: Endpoints, clock: ApplianceClock,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), maxDelay: .seconds(30))
     ) {
         self.store = store

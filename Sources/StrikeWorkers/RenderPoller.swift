@@ -3,6 +3,7 @@ public import Foundation
 import Logging
 public import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeStore
 import Synchronization
 
@@ -24,20 +25,20 @@ public final class RenderPoller: Sendable {
     let store: StrikeStore
     let client: RenderClient
     let endpoints: Endpoints
-    let now: @Sendable () -> Date
+    let clock: ApplianceClock
     let settings: Settings
     private let schedule = Mutex<[TenantID: (due: Date, failures: Int)]>([:])
     private let logger = Logger(label: "strike.poller")
 
     public init(
         store: StrikeStore, client: RenderClient, endpoints: Endpoints, settings: Settings = Settings(),
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: ApplianceClock
     ) {
         self.store = store
         self.client = client
         self.endpoints = endpoints
         self.settings = settings
-        self.now = now
+        self.clock = clock
     }
 
     /// One pass: every followed ECO whose instance is due, a few at a time.
@@ -49,7 +50,7 @@ public final class RenderPoller: Sendable {
             logger.error("followed ECOs could not be read", metadata: ["error": "\(error)"])
             return
         }
-        let at = now()
+        let at = clock.now()
         let due = Dictionary(grouping: followed, by: \.osp).filter { osp, _ in schedule.withLock { ($0[osp]?.due ?? .distantPast) <= at } }
         for (osp, ecos) in due {
             let failures = await withTaskGroup(of: Bool.self) { group -> Int in
@@ -77,7 +78,7 @@ public final class RenderPoller: Sendable {
                 return true
             }
             let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: instance).map(Self.observed)
-            let at = now()
+            let at = clock.now()
             let grace = Double(try await store.settings(of: eco.nocTenantID).gracePeriodHours) * 3600
             let lastChange = try await store.lastFieldChange(of: ecoID)
             let commands = FieldProgress.commands(

@@ -47,7 +47,8 @@ case ("consume", 3) where ["hang", "finish"].contains(arguments[2]):
 case ("render", 2):
     let store = try StrikeStore(path: arguments[1], secrets: try KeyFile.loadOrCreate(at: arguments[1] + ".key"))
     let integration = RenderIntegration(
-        store: store, client: RenderClient(transport: URLSessionTransport()), endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:9")!))
+        store: store, client: RenderClient(transport: URLSessionTransport(), clock: store.clock),
+        endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:9")!), clock: store.clock)
     try await ConsumerRunner(store: store, consumers: [integration]).drain()
     say("caught up")
 default:

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import StrikeCore
+import StrikeRuntime
 import StrikeStore
 import StrikeTestSupport
 import Synchronization
@@ -31,7 +32,7 @@ private struct FlakyFailure: Error {}
         let worker = FlakyWorker()
         var configuration = ConsumerRunner.Configuration()
         configuration.retry = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10))
-        let runner = ConsumerRunner(store: api.world.store, consumers: [worker], configuration: configuration, clock: ImmediateClock())
+        let runner = ConsumerRunner(store: api.world.store, consumers: [worker], configuration: configuration)
         try await runner.drain()
 
         try await api.test { client in

@@ -6,6 +6,7 @@ import StrikeApp
 import StrikeCore
 import StrikeHTTP
 import StrikeIntegrations
+import StrikeRuntime
 import StrikeSimulator
 import StrikeStore
 import StrikeTestSupport
@@ -47,7 +48,7 @@ final class LiveAppliance: @unchecked Sendable {
         let directory = try TemporaryDirectory()
         let secrets = SecretBox.random()
         let driver = ClockDriver()
-        let store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: driver.instants(from: epoch))
+        let store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, clock: driver.applianceClock(from: epoch))
         let live = LiveAppliance(directory: directory, store: store, secrets: secrets, port: try LoopbackPort.free(), driver: driver)
         try await live.seed(speed: speed, defaultScenario: defaultScenario)
         try await live.startServer()
@@ -84,7 +85,7 @@ final class LiveAppliance: @unchecked Sendable {
         configuration.port = port
         configuration.passwordCost = 4
         let appliance = try await Appliance(
-            configuration: configuration, store: store, clock: clock, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
+            configuration: configuration, store: store, transport: driver.transport, simulatorTransport: driver.simulatorTransport)
         let app = await buildApplication(appliance)
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "e2e")))
         services = group
@@ -100,7 +101,7 @@ final class LiveAppliance: @unchecked Sendable {
     /// Stops the appliance as a restart does, and starts it again on the same database and port.
     func restart() async throws {
         await stop()
-        store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, now: driver.instants(from: Self.epoch))
+        store = try StrikeStore(path: directory.path("strike.db"), secrets: secrets, clock: driver.applianceClock(from: Self.epoch))
         try await startServer()
     }
 

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import StrikeCore
+import StrikeRuntime
 @testable import StrikeStore
 import StrikeTestSupport
 import Testing
 
 @Suite struct MaintenanceCommandTests {
     @Test func verifyReportsAHandAlteredProjectionAndPassesAfterRebuild() async throws {
-        let world = try await TestWorld.make()
+        let world = try await TestWorld.make(clock: .instantSleeps)
         let id = try #require(try await world.createEco().state.id)
         try await world.createEco("Second cut")
         #expect(try runProduct("strike", ["verify", "--db", world.databasePath]).status == 0)
@@ -50,13 +51,13 @@ import Testing
     }
 
     @Test func deadLettersAreListedAndRedeliveredThroughTheCommand() async throws {
-        let world = try await TestWorld.make()
+        let world = try await TestWorld.make(clock: .instantSleeps)
         let id = try #require(try await world.createEco().state.id)
         let healed = LockedFlag()
         let consumer = FlakyConsumer(healed: healed)
         var configuration = ConsumerRunner.Configuration()
         configuration.retry = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(100), maxDelay: .seconds(1))
-        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration, clock: ImmediateClock())
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration)
         try await runner.drain()
 
         let listed = try runProduct("strike", ["dlq", "list", "--db", world.databasePath])
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func aMissingSpatiaLiteNamesThePackageToInstall() async throws {
-        let world = try await TestWorld.make()
+        let world = try await TestWorld.make(clock: .instantSleeps)
         let process = try RunningProduct(
             "strike", ["verify", "--db", world.databasePath], environment: ["STRIKE_SPATIALITE": "/nonexistent/mod_spatialite"])
         let status = process.stop(0)

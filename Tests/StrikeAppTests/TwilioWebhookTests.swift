@@ -30,7 +30,7 @@ import Testing
             actor: TestWorld.actor)
         let eco = try #require(try await api.world.createEco().state.id)
         try await store.execute(.markTasked(renderTaskID: "T-1"), on: eco, actor: TestWorld.actor)
-        try await ConsumerRunner(store: store, consumers: [api.appliance.pager], clock: ImmediateClock()).drain()
+        try await ConsumerRunner(store: store, consumers: [api.appliance.pager]).drain()
         let run = try #require(try await store.writer.read { db in
             try String.fetchOne(db, sql: "SELECT run_id FROM pager_process WHERE eco_id = ?", arguments: [eco.rawValue])
         })

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import StrikeApp
 import StrikeCore
 import StrikeIntegrations
+import StrikeRuntime
 import StrikeStore
 import StrikeTestSupport
 import Synchronization
@@ -67,7 +68,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let clock = render.clock
         let driver = ClockDriver(clock: clock)
-        let store = try StrikeStore(path: directory.path("strike.db"), secrets: .random(), now: driver.instants(from: Self.epoch))
+        let store = try StrikeStore(path: directory.path("strike.db"), secrets: .random(), clock: driver.applianceClock(from: Self.epoch))
         try await TestWorld.seedTenants(store)
         _ = try await store.setRenderInstance(
             osp: TestWorld.osp,
@@ -79,7 +80,7 @@ import Testing
         configuration.port = try LoopbackPort.free()
         configuration.passwordCost = 4
         configuration.logLevel = .error
-        let appliance = try await Appliance(configuration: configuration, store: store, clock: clock, transport: render)
+        let appliance = try await Appliance(configuration: configuration, store: store, transport: render)
         let group = ServiceGroup(
             configuration: .init(services: [await buildApplication(appliance, systemd: systemd)], logger: Logger(label: "liveness")))
         let task = Task { try await group.run() }
@@ -129,7 +130,7 @@ import Testing
         let render = StallingRender(.hung, clock: ManualClock())
         let supervision = SystemdSupervision(
             notifier: try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": systemd.path])), watchdogInterval: .seconds(5),
-            clock: render.clock)
+            clock: .stepped(render.clock, from: Self.epoch))
         let running = try await start(render: render, systemd: supervision)
         #expect(systemd.received().first == "READY=1", "systemd is told once the appliance serves")
 

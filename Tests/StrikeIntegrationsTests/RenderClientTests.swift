@@ -47,7 +47,7 @@ import Testing
     @Test func anExpiredTokenIsRefreshedOnceForEveryoneWaiting() async throws {
         let now = ManualNow()
         let transport = Self.render()
-        let client = RenderClient(transport: transport, now: { now.date })
+        let client = RenderClient(transport: transport, clock: now.clock)
         _ = try await client.tasks(inSubsector: "S", on: Self.instance)
         now.advance(seconds: 3000)
         _ = try await client.tasks(inSubsector: "S", on: Self.instance)

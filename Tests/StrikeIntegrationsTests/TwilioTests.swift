@@ -48,7 +48,7 @@ import Testing
 
     @Test func aCallIsPostedAsTwilioExpectsIt() async throws {
         let transport = FakeTransport { _ in json(201, ["sid": "CA1", "status": "queued"]) }
-        let placed = try await TwilioClient(transport: transport, clock: ImmediateClock()).placeCall(Self.call, account: Self.account)
+        let placed = try await TwilioClient(transport: transport, clock: .instantSleeps).placeCall(Self.call, account: Self.account)
         #expect(placed == PlacedCall(sid: "CA1", status: "queued"))
         let request = try #require(transport.requests.first)
         #expect(request.url.absoluteString == "http://127.0.0.1:9/sim/twilio/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Calls.json")
@@ -67,7 +67,7 @@ import Testing
                 ? json(429, ["code": 20429, "message": "Too Many Requests", "more_info": "https://www.twilio.com/docs/errors/20429", "status": 429])
                 : json(201, ["sid": "CA2", "status": "queued"])
         }
-        #expect(try await TwilioClient(transport: busy, clock: ImmediateClock()).placeCall(Self.call, account: Self.account).sid == "CA2")
+        #expect(try await TwilioClient(transport: busy, clock: .instantSleeps).placeCall(Self.call, account: Self.account).sid == "CA2")
         #expect(busy.requests.count == 3)
 
         let refusing = FakeTransport { _ in
@@ -77,7 +77,7 @@ import Testing
             throws: TwilioError.refused(
                 status: 400, code: 21211, message: "The 'To' number is not a valid phone number.", moreInfo: "https://www.twilio.com/docs/errors/21211")
         ) {
-            try await TwilioClient(transport: refusing, clock: ImmediateClock()).placeCall(Self.call, account: Self.account)
+            try await TwilioClient(transport: refusing, clock: .instantSleeps).placeCall(Self.call, account: Self.account)
         }
         #expect(refusing.requests.count == 1)
     }

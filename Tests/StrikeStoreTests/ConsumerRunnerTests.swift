@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StrikeCore
+import StrikeRuntime
 @testable import StrikeStore
 import StrikeTestSupport
 import Synchronization
@@ -58,7 +59,7 @@ struct Poisoned: Error {}
     }
 
     @Test func anEventHandledButNotCheckpointedIsDeliveredAgainAfterRestart() async throws {
-        let world = try await TestWorld.make(seeded: false)
+        let world = try await TestWorld.make(seeded: false, clock: .instantSleeps)
         let positions = try await appendTestEvents(world.store, count: 1)
 
         // Given a consumer that handles the event and is killed before it returns (so before its checkpoint).
@@ -79,13 +80,13 @@ struct Poisoned: Error {}
     }
 
     @Test func aPoisonEventIsParkedAfterItsAttemptsAndLaterEventsStillArrive() async throws {
-        let world = try await TestWorld.make(seeded: false)
+        let world = try await TestWorld.make(seeded: false, clock: .instantSleeps)
         let positions = try await appendTestEvents(world.store, count: 3)
         let healed = Mutex(false)
         let consumer = RecordingConsumer { event, _ in
             if event.position == positions[0], !healed.withLock({ $0 }) { throw Poisoned() }
         }
-        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: fastRetries(3), clock: ImmediateClock())
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: fastRetries(3))
 
         try await runner.drain()
 
@@ -109,7 +110,7 @@ struct Poisoned: Error {}
     /// handled meanwhile, each stream's events still in order, and the checkpoint moves only once the whole
     /// batch is handled, so a crash before then redelivers the slow stream's event rather than skipping it.
     @Test func aConcurrentConsumerHandlesOtherStreamsWhileOneIsSlowAndCheckpointsAfterTheBatch() async throws {
-        let world = try await TestWorld.make(seeded: false)
+        let world = try await TestWorld.make(seeded: false, clock: .instantSleeps)
         var positions = try await appendTestEvents(world.store, count: 4)
         let second = try await world.store.append(
             streamID: "test-0", streamType: "test", expectedVersion: 1,
@@ -139,7 +140,7 @@ struct Poisoned: Error {}
     }
 
     @Test func aConsumersWriteAndItsCheckpointCommitTogether() async throws {
-        let world = try await TestWorld.make(seeded: false)
+        let world = try await TestWorld.make(seeded: false, clock: .instantSleeps)
         try await world.rawSQL("CREATE TABLE consumer_effect (position INTEGER PRIMARY KEY)")
         let positions = try await appendTestEvents(world.store, count: 2)
         let writer = RecordingConsumer(name: "writer") { event, context in
@@ -150,7 +151,7 @@ struct Poisoned: Error {}
             }
         }
 
-        try await ConsumerRunner(store: world.store, consumers: [writer], configuration: fastRetries(1), clock: ImmediateClock()).drain()
+        try await ConsumerRunner(store: world.store, consumers: [writer], configuration: fastRetries(1)).drain()
 
         // The failed write left no effect behind; the event is parked, not lost.
         let effects = try await world.store.writer.read { db in try Int64.fetchAll(db, sql: "SELECT position FROM consumer_effect") }
@@ -159,7 +160,7 @@ struct Poisoned: Error {}
     }
 
     @Test func aCommitWakesARunningConsumerWithoutWaitingForThePoll() async throws {
-        let world = try await TestWorld.make(seeded: false)
+        let world = try await TestWorld.make(seeded: false, clock: .instantSleeps)
         let consumer = RecordingConsumer()
         var configuration = ConsumerRunner.Configuration()
         configuration.pollInterval = .seconds(3600)
@@ -175,12 +176,12 @@ struct Poisoned: Error {}
     }
 
     @Test func anIdleConsumerWaitsAndStillWakesOnCommitAfterItsPollsTimedOut() async throws {
-        let world = try await TestWorld.make(seeded: false)
-        let consumer = RecordingConsumer()
         let clock = ManualClock()
+        let world = try await TestWorld.make(seeded: false, clock: .stepped(clock, from: Date()))
+        let consumer = RecordingConsumer()
         var configuration = ConsumerRunner.Configuration()
         configuration.pollInterval = .seconds(10)
-        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration, clock: clock)
+        let runner = ConsumerRunner(store: world.store, consumers: [consumer], configuration: configuration)
         let service = Task { try await runner.run() }
         defer { service.cancel() }
 

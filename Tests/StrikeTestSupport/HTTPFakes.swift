@@ -1,5 +1,6 @@
 public import Foundation
 public import StrikeIntegrations
+public import StrikeRuntime
 import Synchronization
 
 /// Stands in for Render or Twilio: answers each request with `answer` and keeps every request it got.
@@ -60,5 +61,7 @@ public final class ManualNow: Sendable {
     private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
     public var date: Date { current.withLock { $0 } }
     public func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    /// An appliance clock reading this time, whose sleeps return at once.
+    public var clock: ApplianceClock { ApplianceClock(sleeper: ImmediateClock()) { self.date } }
 }
 

@@ -1,5 +1,5 @@
 public import Foundation
-public import StrikeCore
+public import StrikeRuntime
 
 /// A clock whose sleeps return at once while its `now` moves forward by the time slept.
 /// Tests use it so retries and backoffs cost no real time.
@@ -17,4 +17,9 @@ public final class ImmediateClock: Clock, @unchecked Sendable {
         lock.withLock { if current < deadline { current = deadline } }
         await Task.yield()
     }
+}
+
+extension ApplianceClock {
+    /// The wall clock's dates, with sleeps that return at once: retries and backoffs cost a test no time.
+    public static var instantSleeps: ApplianceClock { ApplianceClock(sleeper: ImmediateClock()) { Date() } }
 }

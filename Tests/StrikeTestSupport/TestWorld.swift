@@ -1,5 +1,6 @@
 public import Foundation
 public import StrikeCore
+public import StrikeRuntime
 public import StrikeStore
 
 /// A directory under the system's temporary folder, removed when the last reference goes.
@@ -27,10 +28,10 @@ public struct TestWorld: Sendable {
     public var databasePath: String { directory.path("strike.db") }
 
     public static func make(
-        snapshotThreshold: Int = 50, seeded: Bool = true, now: @escaping @Sendable () -> Date = { Date() }
+        snapshotThreshold: Int = 50, seeded: Bool = true, clock: ApplianceClock = .system
     ) async throws -> TestWorld {
         let directory = try TemporaryDirectory()
-        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold, secrets: .random(), now: now)
+        let store = try StrikeStore(path: directory.path("strike.db"), snapshotThreshold: snapshotThreshold, secrets: .random(), clock: clock)
         if seeded { try await seedTenants(store) }
         return TestWorld(directory: directory, store: store)
     }

@@ -19,12 +19,12 @@ import Testing
     let runner: ConsumerRunner
 
     init() async throws {
-        world = try await TestWorld.make()
+        world = try await TestWorld.make(clock: .instantSleeps)
         let now = clock
         manager = PagerManager(
-            store: world.store, twilio: TwilioClient(transport: twilio, clock: ImmediateClock()),
-            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
-        runner = ConsumerRunner(store: world.store, consumers: [manager], clock: ImmediateClock())
+            store: world.store, twilio: TwilioClient(transport: twilio, clock: .instantSleeps),
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: now.clock)
+        runner = ConsumerRunner(store: world.store, consumers: [manager])
     }
 
     private func configure(contacts: [PagerContact] = contacts, mode: ServiceMode = .simulated) async throws {
@@ -158,9 +158,9 @@ import Testing
         let held = FirstCallHeld()
         let now = clock
         let manager = PagerManager(
-            store: world.store, twilio: TwilioClient(transport: held, clock: ImmediateClock()),
-            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
-        let runner = ConsumerRunner(store: world.store, consumers: [manager], clock: ImmediateClock())
+            store: world.store, twilio: TwilioClient(transport: held, clock: .instantSleeps),
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: now.clock)
+        let runner = ConsumerRunner(store: world.store, consumers: [manager])
         for _ in 0..<2 {
             let id = try #require(try await world.createEco().state.id)
             try await world.store.execute(.markTasked(renderTaskID: "T-1"), on: id, actor: TestWorld.actor)

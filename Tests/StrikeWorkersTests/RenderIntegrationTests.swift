@@ -78,11 +78,11 @@ final class FakeRender: HTTPTransport {
     let runner: ConsumerRunner
 
     init() async throws {
-        world = try await TestWorld.make()
+        world = try await TestWorld.make(clock: .instantSleeps)
         let integration = RenderIntegration(
             store: world.store, client: RenderClient(transport: render),
-            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: ImmediateClock())
-        runner = ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock())
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: .instantSleeps)
+        runner = ConsumerRunner(store: world.store, consumers: [integration])
     }
 
     private func configureRender() async throws {

@@ -12,7 +12,7 @@ import Testing
     let clock = ManualNow()
 
     init() async throws {
-        world = try await TestWorld.make()
+        world = try await TestWorld.make(clock: .instantSleeps)
         _ = try await world.store.setRenderInstance(
             osp: TestWorld.osp, RenderInstanceChange(mode: .simulated, baseURL: nil, clientID: "strike", clientSecret: "s3cret", projectID: "P-1"),
             actor: TestWorld.actor)
@@ -22,7 +22,7 @@ import Testing
         let now = clock
         return RenderPoller(
             store: world.store, client: RenderClient(transport: render),
-            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), now: { now.date })
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: now.clock)
     }
 
     /// An ECO tasked in the fake Render (task `T-1`) and dispatched by the pager.
@@ -30,8 +30,8 @@ import Testing
         let id = try #require(try await world.createEco().state.id)
         let integration = RenderIntegration(
             store: world.store, client: RenderClient(transport: render),
-            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: ImmediateClock())
-        try await ConsumerRunner(store: world.store, consumers: [integration], clock: ImmediateClock()).drain()
+            endpoints: Endpoints(publicBaseURL: nil, localBaseURL: URL(string: "http://127.0.0.1:8080")!), clock: .instantSleeps)
+        try await ConsumerRunner(store: world.store, consumers: [integration]).drain()
         try await world.store.execute(.markDispatched(pagerRunID: .random(), acceptedBy: "Ana"), on: id, actor: TestWorld.actor)
         return id
     }

@@ -2,6 +2,7 @@ public import Foundation
 import Logging
 public import StrikeCore
 public import StrikeIntegrations
+public import StrikeRuntime
 public import StrikeStore
 
 /// DESIGN §5, the pager manager: when an ECO is `TASKED`, chooses the OSP's pager list for its location and
@@ -18,14 +19,14 @@ public struct PagerManager: EventConsumer {
     let store: StrikeStore
     let twilio: TwilioClient
     let endpoints: Endpoints
-    let now: @Sendable () -> Date
+    let clock: ApplianceClock
     let logger = Logger(label: "strike.pager")
 
-    public init(store: StrikeStore, twilio: TwilioClient, endpoints: Endpoints, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: StrikeStore, twilio: TwilioClient, endpoints: Endpoints, clock: ApplianceClock) {
         self.store = store
         self.twilio = twilio
         self.endpoints = endpoints
-        self.now = now
+        self.clock = clock
     }
 
     public func wants(_ event: RecordedEvent) -> Bool {
@@ -52,7 +53,7 @@ public struct PagerManager: EventConsumer {
         }
         let (process, steps) = try PagerProcess.start(
             runID: .random(), ecoID: ecoID, list: (plan.list.id, plan.list.name), contacts: plan.contacts, message: plan.message,
-            rounds: plan.settings.listRepeats + 1, contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: now())
+            rounds: plan.settings.listRepeats + 1, contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: clock.now())
         try await store.startPagerRun(process, steps: steps, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
         let started = StoredPagerProcess(process: process, nocTenantID: eco.nocTenantID)
         try await ringDown(from: started, performing: steps)
@@ -100,7 +101,7 @@ public struct PagerManager: EventConsumer {
             } else {
                 return nil
             }
-            let (next, steps) = stored.process.handle(signal, at: now())
+            let (next, steps) = stored.process.handle(signal, at: clock.now())
             guard next != stored.process else { return nil }
             do {
                 try await store.advancePagerRun(
@@ -116,7 +117,7 @@ public struct PagerManager: EventConsumer {
     /// One pass of the deadline worker: every run whose contact is overdue moves on.
     public func checkDeadlines() async {
         do {
-            for runID in try await store.overduePagerRuns(at: now()) {
+            for runID in try await store.overduePagerRuns(at: clock.now()) {
                 do {
                     try await signal(.deadlineCheck, run: runID)
                 } catch where !(error is CancellationError) {

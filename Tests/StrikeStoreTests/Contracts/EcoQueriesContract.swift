@@ -28,11 +28,11 @@ import Testing
 
     @Test(arguments: StoreEngine.allCases)
     func theListFiltersAndPagesNewestFirst(_ engine: StoreEngine) async throws {
-        let clock = ContractClock()
+        let clock = ManualNow()
         let store = try await engine.open(clock: clock).store
         for (n, description) in ["Cut at Blake St", "Drop cable on 20th", "Cut at Larimer St"].enumerated() {
             try await create(store, "eco-\(n)", description)
-            clock.advance(by: 60)
+            clock.advance(seconds: 60)
         }
         _ = try await store.execute(.markTasked(renderTaskID: "T-1"), on: EcoID("eco-2"), actor: TestWorld.actor, expectedVersion: nil)
         let queries: any EcoQueries = store
@@ -60,11 +60,11 @@ import Testing
 
     @Test(arguments: StoreEngine.allCases)
     func theTimelineAndAPastStateComeFromTheLog(_ engine: StoreEngine) async throws {
-        let clock = ContractClock()
+        let clock = ManualNow()
         let store = try await engine.open(clock: clock).store
         try await create(store, "eco-1", "Fiber cut on Main St")
-        let beforeTasking = clock.now
-        clock.advance(by: 60)
+        let beforeTasking = clock.date
+        clock.advance(seconds: 60)
         _ = try await store.execute(.markTasked(renderTaskID: "T-1"), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
         let queries: any EcoQueries = store
         let timeline = try await queries.timeline(of: EcoID("eco-1"))

@@ -22,15 +22,15 @@ import Testing
 
     @Test(arguments: StoreEngine.allCases)
     func fieldStepsArePlayedOnceEachInOneGo(_ engine: StoreEngine) async throws {
-        let clock = ContractClock()
+        let clock = ManualNow()
         let simulator: any SimulatorState = try await engine.open(clock: clock).store
         let ecoID = EcoID("eco-1")
         _ = try await simulator.simulatedEco(ecoID, noc: TestWorld.noc)
         let task = SimulatedTask(
             id: "T-1", subsector: "ECO-E2-00001-2026", taskType: "ECO", status: .tasked, description: "cut", externalReference: ecoID.rawValue,
-            assignee: nil, updatedAt: clock.now)
+            assignee: nil, updatedAt: clock.date)
         try await simulator.addSimulatedTask(task, osp: TestWorld.osp, project: "P-1", eco: ecoID)
-        let start = clock.now
+        let start = clock.date
         let script: @Sendable (SimulatedEco, Date, [SimulatedTask]) -> [SimulatedFieldStep] = { eco, begun, tasks in
             [
                 SimulatedFieldStep(number: 1, due: begun, changes: [.update(taskID: tasks[0].id, status: .allocated, assignee: "Crew 14")]),

@@ -15,11 +15,11 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// A new, empty store of this engine holding `TestWorld`'s NOC and OSP, linked, on `clock`'s time.
-    func open(clock: ContractClock = ContractClock()) async throws -> OpenStore {
+    /// A new, empty store of this engine holding `TestWorld`'s NOC and OSP, linked, on `clock`'s time (sleeps return at once).
+    func open(clock: ManualNow = ManualNow()) async throws -> OpenStore {
         switch self {
         case .sqlite:
-            let world = try await TestWorld.make(now: { clock.now })
+            let world = try await TestWorld.make(clock: clock.clock)
             return OpenStore(store: world.store, resources: world)
         }
     }
@@ -29,13 +29,4 @@ enum StoreEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct OpenStore: Sendable {
     let store: any AnyStore
     let resources: any Sendable
-}
-
-/// Wall-clock time the suites move by hand.
-final class ContractClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_780_000_000))
-
-    var now: Date { current.withLock { $0 } }
-
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

@@ -52,14 +52,14 @@ import Testing
 
     @Test(arguments: StoreEngine.allCases)
     func sessionsExpireAndRevokedTokensStop(_ engine: StoreEngine) async throws {
-        let clock = ContractClock()
+        let clock = ManualNow()
         let directory: any TenantDirectory = try await engine.open(clock: clock).store
         let user = try await directory.createAccount(account("dana"), passwordCost: 4, requireNoOwner: false, actor: .system("test"))
-        try await directory.createSession(idHash: "s-1", userID: user.id, csrfToken: "c-1", expiresAt: clock.now.addingTimeInterval(60))
+        try await directory.createSession(idHash: "s-1", userID: user.id, csrfToken: "c-1", expiresAt: clock.date.addingTimeInterval(60))
         #expect(try await directory.session(idHash: "s-1")?.csrfToken == "c-1")
-        clock.advance(by: 61)
+        clock.advance(seconds: 61)
         #expect(try await directory.session(idHash: "s-1") == nil, "expired")
-        try await directory.createSession(idHash: "s-2", userID: user.id, csrfToken: "c-2", expiresAt: clock.now.addingTimeInterval(60))
+        try await directory.createSession(idHash: "s-2", userID: user.id, csrfToken: "c-2", expiresAt: clock.date.addingTimeInterval(60))
         try await directory.deleteSession(idHash: "s-2")
         #expect(try await directory.session(idHash: "s-2") == nil, "signed out")
 

@@ -1,4 +1,6 @@
+import Foundation
 import StrikeCore
+import StrikeRuntime
 import StrikeTestSupport
 import Testing
 
@@ -41,7 +43,7 @@ struct RetryPolicyTests {
 
         // When it runs under the policy
         await #expect(throws: Flaky(attempt: 4)) {
-            try await Self.policy.run(on: clock) { () async throws -> Int in
+            try await Self.policy.run(on: .stepped(clock, from: Date())) { () async throws -> Int in
                 counter.calls += 1
                 throw Flaky(attempt: counter.calls)
             }
@@ -56,7 +58,7 @@ struct RetryPolicyTests {
     @Test func stopsAtTheFirstSuccess() async throws {
         let clock = ImmediateClock()
         let counter = Counter()
-        let value = try await Self.policy.run(on: clock) { () async throws -> String in
+        let value = try await Self.policy.run(on: .stepped(clock, from: Date())) { () async throws -> String in
             counter.calls += 1
             if counter.calls < 3 { throw Flaky(attempt: counter.calls) }
             return "ok"
@@ -69,7 +71,7 @@ struct RetryPolicyTests {
         let clock = ImmediateClock()
         let counter = Counter()
         await #expect(throws: Flaky(attempt: 1)) {
-            try await Self.policy.run(on: clock, isRetryable: { !($0 is Flaky) }) { () async throws -> Int in
+            try await Self.policy.run(on: .stepped(clock, from: Date()), isRetryable: { !($0 is Flaky) }) { () async throws -> Int in
                 counter.calls += 1
                 throw Flaky(attempt: counter.calls)
             }
@@ -81,7 +83,7 @@ struct RetryPolicyTests {
     @Test func doesNotRetryCancellation() async {
         let counter = Counter()
         await #expect(throws: CancellationError.self) {
-            try await Self.policy.run(on: ImmediateClock()) { () async throws -> Int in
+            try await Self.policy.run(on: .instantSleeps) { () async throws -> Int in
                 counter.calls += 1
                 throw CancellationError()
             }

@@ -25,7 +25,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Runs `operation` until it succeeds or `maxAttempts` are used; sleeps on `clock` between tries.
     public func run<T>(
-        on clock: any Clock<Duration>, isRetryable: (any Error) -> Bool = { _ in true }, _ operation: () async throws -> T
+        on clock: ApplianceClock, isRetryable: (any Error) -> Bool = { _ in true }, _ operation: () async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
