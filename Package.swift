@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "StrikeHTTP",
             dependencies: [
-                "StrikeStore", "StrikeCore", "StrikeResources", "StrikeIntegrations", "StrikeSimulator",
+                "StrikeStore", "StrikeCore", "StrikeRuntime", "StrikeResources", "StrikeIntegrations", "StrikeSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -2,6 +2,7 @@ public import Foundation
 import Hummingbird
 import HTTPTypes
 import StrikeCore
+import StrikeRuntime
 import StrikeStore
 
 /// How the API treats credentials.
@@ -52,15 +53,17 @@ struct Me: Encodable {
 
 /// First-owner setup, sign-in and sign-out, and the caller's own account.
 struct AccountRoutes {
-    let store: StrikeStore
+    let store: any TenantDirectory
     let settings: APISettings
+    let clock: ApplianceClock
     let throttle = LoginThrottle()
     /// Checked against when the username is unknown, so a miss costs what a wrong password costs.
     let decoyHash: String
 
-    init(store: StrikeStore, settings: APISettings) async {
+    init(store: any TenantDirectory, settings: APISettings, clock: ApplianceClock) async {
         self.store = store
         self.settings = settings
+        self.clock = clock
         decoyHash = await Passwords.hash(Secrets.random(), cost: settings.passwordCost)
     }
 
@@ -84,7 +87,7 @@ struct AccountRoutes {
 
     @Sendable func signIn(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let body = try await request.decodeBody(LoginBody.self, context: context)
-        let now = store.now()
+        let now = clock.now()
         if let wait = throttle.retryAfter(body.username, now: now) {
             throw Problem.tooManyRequests(retryAfter: wait, detail: "too many failed sign-ins for \(body.username); try again in \(wait) s")
         }

@@ -11,9 +11,9 @@ public struct AuthMiddleware: RouterMiddleware {
     public static let sessionCookie = "strike_session"
     public static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    let store: StrikeStore
+    let store: any TenantDirectory
 
-    public init(store: StrikeStore) { self.store = store }
+    public init(store: any TenantDirectory) { self.store = store }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The simulators stand in for Render and Twilio, and check those services' credentials themselves.

@@ -11,7 +11,7 @@ import StrikeStore
 /// tile servers the tenants configured, and from nowhere else outside the appliance.
 struct DashboardRoutes {
     static let page = "dashboard/index.html"
-    let store: StrikeStore
+    let store: any TenantDirectory
 
     func register(on router: Router<StrikeRequestContext>) {
         router.get("/") { [store] request, _ in

@@ -15,7 +15,7 @@ struct DeadLetterRetryAnswer: Encodable {
 /// Events a worker gave up on, for the owner: listed, and sent back to their worker while the appliance runs
 /// (`strike dlq retry` does the same with the service stopped).
 struct DeadLetterRoutes {
-    let store: StrikeStore
+    let store: any ConsumerCheckpoints
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/dead-letters", access: .owner, list)

@@ -30,7 +30,7 @@ struct CancelEcoBody: RequestBody {
 
 /// The ECO endpoints: create (idempotent), list, get, timeline, pager runs, edit, cancel, retry, as-of.
 struct EcoRoutes {
-    let store: StrikeStore
+    let store: any EventStore & EcoQueries
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
 
     func register(_ api: APIRouter) {
@@ -63,7 +63,8 @@ struct EcoRoutes {
         }
         let creation: EcoCreation
         do {
-            creation = try await store.createEco(draft, actor: try context.requireCaller().actor, idempotency: idempotency)
+            creation = try await store.createEco(
+                draft, actor: try context.requireCaller().actor, ecoID: .random(), idempotency: idempotency, correlationID: nil)
         } catch let mismatch as IdempotencyMismatch {
             throw Problem(.unprocessableContent, title: "Idempotency-Key reused", detail: mismatch.description)
         } catch let error as StoreError where error.isUnknownTenant {
@@ -164,7 +165,7 @@ struct EcoRoutes {
 
     @Sendable func retry(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let (record, tenant) = try await changeableEco(context)
-        try await store.execute(.retryIntegration, on: record.id, actor: try context.requireCaller().actor)
+        try await store.execute(.retryIntegration, on: record.id, actor: try context.requireCaller().actor, expectedVersion: nil)
         return try await detail(record.id, tenant, status: .ok)
     }
 

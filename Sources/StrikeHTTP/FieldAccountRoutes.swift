@@ -24,7 +24,7 @@ struct TwilioAccountBody: RequestBody {
 /// The outside services a tenant works through: an OSP's Render instance, a NOC's Twilio account.
 /// Their secrets are written, never read back: answers say only whether one is set.
 struct FieldAccountRoutes {
-    let store: StrikeStore
+    let store: any FieldAccounts & TenantDirectory
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/render-instance", access: .member(.admin), renderInstance)

@@ -46,7 +46,7 @@ struct PagerListView: Encodable {
 /// Who the pager calls for which area: an OSP's lists, their regions (imported from GeoJSON) and contacts.
 /// A NOC may read the lists of an OSP it is linked to, to see on its map who would be called.
 struct PagerListRoutes {
-    let store: StrikeStore
+    let store: any PagerDirectory & TenantDirectory
 
     /// GeoJSON regions drawn in GIS tools run larger than other bodies.
     static let maximumRegionBytes = 4 << 20
@@ -74,7 +74,7 @@ struct PagerListRoutes {
         let draft = PagerListDraft(
             ospTenantID: tenant.id, name: name, priority: body.priority ?? 0, active: body.active ?? true, isDefault: body.isDefault ?? false,
             region: nil)
-        let list = try await store.createPagerList(draft, actor: try context.requireCaller().actor)
+        let list = try await store.createPagerList(draft, id: .random(), actor: try context.requireCaller().actor)
         return try jsonResponse(try PagerListView(try await found(store.pagerListDetail(list.id, osp: tenant.id))), status: .created)
     }
 

@@ -32,7 +32,7 @@ struct SettingsBody: RequestBody {
 
 /// The active tenant's settings: every member reads them (the dashboard needs the map's), admins change them.
 struct SettingsRoutes {
-    let store: StrikeStore
+    let store: any TenantDirectory
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/settings", access: .member(.viewer), get)

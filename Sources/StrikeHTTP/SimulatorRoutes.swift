@@ -19,7 +19,7 @@ struct SimulatedScenarioBody: RequestBody {
 /// and the speed, one ECO's own scenario, and what each simulated ECO has done so far. Only the NOC's ECOs
 /// and only its settings: another NOC's are never seen or changed.
 struct SimulatorRoutes {
-    let store: StrikeStore
+    let store: any SimulatorState & EcoQueries
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/simulator", access: .member(.viewer), overview)

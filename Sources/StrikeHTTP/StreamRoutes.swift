@@ -9,7 +9,7 @@ import StrikeStore
 /// `GET /api/stream`: Server-Sent Events of the active tenant's ECOs. Each event's id is its log position, so a
 /// client that reconnects with `Last-Event-ID` gets exactly what it missed; comments keep proxies from closing it.
 struct StreamRoutes {
-    let store: StrikeStore
+    let store: any EventStore & EcoQueries
     var heartbeat = Duration.seconds(15)
 
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
@@ -49,7 +49,7 @@ struct StreamRoutes {
             // A stream lasts until the client leaves or the appliance stops; it must not hold up a shutdown.
             try await withGracefulShutdownHandler {
                 while !Task.isCancelled, !stopping.withLock({ $0 }) {
-                    let (events, scannedTo) = try await store.liveEvents(after: position, visibleTo: visibility)
+                    let (events, scannedTo) = try await store.liveEvents(after: position, visibleTo: visibility, limit: 200)
                     for event in events {
                         let message = Message(position: event.position, type: event.type, ecoID: event.ecoID, at: event.at, actor: event.actor)
                         let data = String(decoding: try EventCoding.encoder().encode(message), as: UTF8.self)

@@ -45,7 +45,7 @@ struct PagerListLookupView: Encodable {
 
 /// Tenants, links and the audit log (the owner's), the OSPs a NOC may call on, and the region lookup.
 struct TenantRoutes {
-    let store: StrikeStore
+    let store: any TenantDirectory & PagerDirectory
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/tenants", access: .owner, listTenants)
@@ -64,12 +64,13 @@ struct TenantRoutes {
 
     @Sendable func createTenant(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let body = try await request.decodeBody(CreateTenantBody.self, context: context)
-        let tenant = try await store.createTenant(kind: body.kind, name: body.name, jobPrefix: body.jobPrefix, actor: try context.requireCaller().actor)
+        let tenant = try await store.createTenant(
+            kind: body.kind, name: body.name, jobPrefix: body.jobPrefix, id: .random(), actor: try context.requireCaller().actor)
         return try jsonResponse(tenant, status: .created)
     }
 
     @Sendable func listLinks(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
-        try jsonResponse(try await store.links())
+        try jsonResponse(try await store.links(of: nil))
     }
 
     @Sendable func setLink(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -137,7 +138,7 @@ struct TenantRoutes {
 /// (422 when missing, 404 when the NOC has no link to it).
 let ospRequired = FieldProblem(field: "osp", message: "is required for a NOC: the OSP whose lists to look in")
 
-func pagerListOwner(for tenant: ActiveTenant, query: Parameters, store: StrikeStore) async throws -> TenantID {
+func pagerListOwner(for tenant: ActiveTenant, query: Parameters, store: any TenantDirectory) async throws -> TenantID {
     guard tenant.kind == .noc else { return tenant.id }
     guard let given = query["osp"].map({ TenantID(String($0)) }) else { throw Problem.invalid([ospRequired]) }
     guard try await store.link(noc: tenant.id, osp: given) != nil else { throw Problem.notFound("this NOC has no link to OSP \(given)") }

@@ -17,7 +17,7 @@ struct CreatedToken: Encodable {
 
 /// API tokens for scripts: one tenant and role each, stored hashed, revocable at once.
 struct TokenRoutes {
-    let store: StrikeStore
+    let store: any TenantDirectory
 
     func register(_ api: APIRouter) {
         api.add(.get, "/api/tokens", access: .member(.admin), list)
@@ -54,7 +54,7 @@ struct TokenRoutes {
 /// Makes API tokens: the secret is returned once and only its fingerprint is stored.
 public enum APITokens {
     public static func issue(
-        _ store: StrikeStore, name: String, tenant: TenantID, role: Role, actor: ActorID
+        _ store: any TenantDirectory, name: String, tenant: TenantID, role: Role, actor: ActorID
     ) async throws -> (token: APIToken, secret: String) {
         let secret = Secrets.random(prefix: "strk_")
         let token = try await store.createToken(

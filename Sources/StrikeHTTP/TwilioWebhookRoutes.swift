@@ -11,7 +11,7 @@ import StrikeStore
 /// local address (the simulator). A signed callback must also be about the call it claims: its `AccountSid`
 /// the NOC's account and its `CallSid` the run's call of that attempt; any other is 403 too, and logged.
 struct TwilioWebhookRoutes {
-    let store: StrikeStore
+    let store: any PagerRuns & FieldAccounts
     let signalPager: PagerSignaling
     let callbackBases: [URL]
 

@@ -33,7 +33,7 @@ struct MemberView: Encodable {
 /// Who belongs to a tenant, with which role: a tenant admin's users, made as new accounts; and for the owner,
 /// any tenant's members, new accounts or existing ones (so a tenant the owner just added gets its first admin).
 struct UserRoutes {
-    let store: StrikeStore
+    let store: any TenantDirectory
     let settings: APISettings
 
     func register(_ api: APIRouter) {
@@ -97,7 +97,8 @@ struct UserRoutes {
         let account = NewAccount(
             username: username, displayName: displayName, password: password, isOwner: false,
             membership: NewAccount.Membership(tenant: tenant, role: role))
-        return try await store.createAccount(account, passwordCost: settings.passwordCost, actor: try context.requireCaller().actor)
+        return try await store.createAccount(
+            account, passwordCost: settings.passwordCost, requireNoOwner: false, actor: try context.requireCaller().actor)
     }
 
     @Sendable func setRole(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {

@@ -10,7 +10,7 @@ import Synchronization
 /// Render instance is `simulated`. Tokens are issued against the instance's client id and secret; tasks are
 /// made after the ECO's scenario's delay (or refused), and the field work plays out once the ECO is dispatched.
 public final class RenderSimulator: Sendable {
-    let store: StrikeStore
+    let store: any SimulatorState & EventStore
     let clock: ApplianceClock
     private let tokens = Mutex<[String: Grant]>([:])
 
@@ -22,7 +22,7 @@ public final class RenderSimulator: Sendable {
 
     static let tokenLifetime: TimeInterval = 3600
 
-    public init(store: StrikeStore, clock: ApplianceClock) {
+    public init(store: any SimulatorState & EventStore, clock: ApplianceClock) {
         self.store = store
         self.clock = clock
     }
@@ -48,7 +48,7 @@ public final class RenderSimulator: Sendable {
         else {
             return SimulatorHTTP.json(.unauthorized, ["error": "invalid_client", "error_description": "unknown client or wrong secret"])
         }
-        let token = SimulatorHTTP.randomHex(32), now = store.now()
+        let token = SimulatorHTTP.randomHex(32), now = clock.now()
         let grant = Grant(osp: instance.osp, projectID: instance.projectID, expires: now.addingTimeInterval(Self.tokenLifetime))
         tokens.withLock { tokens in
             tokens = tokens.filter { $0.value.expires > now }  // expired grants are dropped as new ones are made
@@ -100,7 +100,7 @@ public final class RenderSimulator: Sendable {
         }
         let task = SimulatedTask(
             id: "T-" + SimulatorHTTP.randomHex(4).uppercased(), subsector: subsector, taskType: body.taskType!, status: .tasked,
-            description: body.description!, externalReference: body.externalReference, assignee: nil, updatedAt: store.now())
+            description: body.description!, externalReference: body.externalReference, assignee: nil, updatedAt: clock.now())
         try await store.addSimulatedTask(task, osp: grant.osp, project: project, eco: eco?.ecoID)
         return SimulatorHTTP.json(.created, encoding: Self.answer(task))
     }
@@ -111,7 +111,7 @@ public final class RenderSimulator: Sendable {
         guard let eco = try? await store.load(Eco.self, id: ecoID.rawValue).state, eco.exists else { return false }
         let simulated = try await store.simulatedEco(ecoID, noc: eco.nocTenantID)
         let speed = try await store.simulatorSettings(noc: eco.nocTenantID).speed
-        let at = store.now(), interval = simulated.playing.renderDelaySeconds / speed
+        let at = clock.now(), interval = simulated.playing.renderDelaySeconds / speed
         try await store.playSimulatedField(eco: ecoID, startedAt: eco.integration == .dispatched ? at : nil, at: at) { eco, start, tasks in
             FieldWork.steps(after: eco, start: start, interval: interval, at: at, tasks: tasks)
         }
@@ -128,7 +128,7 @@ public final class RenderSimulator: Sendable {
 
     private func grant(_ request: Request) -> Grant? {
         guard let token = SimulatorHTTP.bearerToken(request) else { return nil }
-        let now = store.now()
+        let now = clock.now()
         return tokens.withLock { tokens in tokens[token].flatMap { $0.expires > now ? $0 : nil } }
     }
 

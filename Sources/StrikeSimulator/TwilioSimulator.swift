@@ -15,7 +15,7 @@ import Synchronization
 /// What the callee does comes from the ECO's scenario. Calls are kept in the database, and a restart resumes
 /// the ones still playing, as the phone network would not stop because the appliance did.
 public final class TwilioSimulator: Service, Sendable {
-    let store: StrikeStore
+    let store: any SimulatorState & EventStore & PagerRuns & FieldAccounts
     let transport: any HTTPTransport
     let clock: ApplianceClock
     /// What each call still has to do (its script, or its last callback), stopped with the simulator.
@@ -25,7 +25,7 @@ public final class TwilioSimulator: Service, Sendable {
     let heartbeats: Heartbeats
     public static let worker = "twilio simulator"
 
-    public init(store: StrikeStore, transport: any HTTPTransport, clock: ApplianceClock, heartbeats: Heartbeats? = nil) {
+    public init(store: any SimulatorState & EventStore & PagerRuns & FieldAccounts, transport: any HTTPTransport, clock: ApplianceClock, heartbeats: Heartbeats? = nil) {
         self.store = store
         self.transport = transport
         self.clock = clock
@@ -101,7 +101,7 @@ public final class TwilioSimulator: Service, Sendable {
         if call.endedAt == nil {
             playing.withLock { $0.removeValue(forKey: call.sid) }?.task.cancel()
             call.status = call.status == "in-progress" ? "completed" : "canceled"
-            call.endedAt = store.now()
+            call.endedAt = clock.now()
             if try await store.updateSimulatedCall(call), call.playing != .silent {
                 // Like Twilio, answer the update now and report the end through the status callback after:
                 // the webhook may be the very request that is waiting for this answer.
@@ -160,7 +160,7 @@ public final class TwilioSimulator: Service, Sendable {
         let script = call.playing.script(ringSeconds: call.ringSeconds)
         do {
             for (index, entry) in script.enumerated() where index >= call.step {
-                let wait = call.placedAt.addingTimeInterval(entry.at / call.speed).timeIntervalSince(store.now())
+                let wait = call.placedAt.addingTimeInterval(entry.at / call.speed).timeIntervalSince(clock.now())
                 if wait > 0 { try await clock.sleep(for: .seconds(wait)) }
                 heartbeats.beat(Self.worker)
                 guard var current = try await store.simulatedCall(call.sid), current.endedAt == nil else { return }
@@ -168,7 +168,7 @@ public final class TwilioSimulator: Service, Sendable {
                 case .status(let status):
                     current.status = status
                     await post(current, to: current.statusCallback, ["CallStatus": status] + (status == "completed" ? ["CallDuration": "5"] : [:]))
-                    if ["completed", "no-answer", "busy", "failed"].contains(status) { current.endedAt = store.now() }
+                    if ["completed", "no-answer", "busy", "failed"].contains(status) { current.endedAt = clock.now() }
                 case .press(let digits):
                     current.heard = await press(digits, on: current)
                 }
@@ -201,7 +201,7 @@ public final class TwilioSimulator: Service, Sendable {
             guard let (account, token) = try await store.twilioAccountWithToken(noc: call.nocTenantID) else { return nil }
             let parameters = [
                 "CallSid": call.sid, "AccountSid": account.accountSID, "From": call.fromNumber, "To": call.toNumber, "Direction": "outbound-api",
-                "ApiVersion": "2010-04-01", "Timestamp": Self.rfc2822(store.now()),
+                "ApiVersion": "2010-04-01", "Timestamp": Self.rfc2822(clock.now()),
             ].merging(extra) { $1 }.map { ($0.key, $0.value) }
             let signature = TwilioSignature.compute(authToken: token, url: url.absoluteString, parameters: parameters)
             let response = try await transport.send(

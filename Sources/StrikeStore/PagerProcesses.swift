@@ -15,14 +15,14 @@ public struct StoredPagerProcess: Sendable, Equatable {
 
 extension StrikeStore {
     /// Starts a pager run for an ECO: its process, the events its first steps record, and the consumer's
-    /// checkpoint, in one transaction. An ECO has one live run at most; a second start for it is refused by the
-    /// unique index.
+    /// checkpoint when given, in one transaction. An ECO has one live run at most; a second start for it is
+    /// refused by the unique index.
     public func startPagerRun(
-        _ process: PagerProcess, steps: [PagerStep], noc: TenantID, actor: ActorID, checkpoint: ConsumerContext
+        _ process: PagerProcess, steps: [PagerStep], noc: TenantID, actor: ActorID, checkpoint: ConsumerContext?
     ) async throws {
         let json = try Self.json(process)
         let at = now()
-        try await checkpoint.write { db in
+        let body: @Sendable (Database) throws -> Void = { db in
             try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db)
             try db.execute(
                 sql: """
@@ -33,6 +33,7 @@ extension StrikeStore {
                     process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline), process.version,
                 ])
         }
+        if let checkpoint { try await checkpoint.write(body) } else { try await write(body) }
     }
 
     public func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess? {

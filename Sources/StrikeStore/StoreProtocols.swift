@@ -1,5 +1,6 @@
 public import Foundation
 public import StrikeCore
+public import StrikeRuntime
 
 // The store, one concern at a time. `StrikeStore` (SQLite with SpatiaLite, through GRDB) implements every one;
 // another engine implements the same protocols and runs the same contract suites (`Tests/StrikeStoreTests/
@@ -7,6 +8,10 @@ public import StrikeCore
 
 /// The append-only event log and the aggregates made from it: ECOs and pager runs.
 public protocol EventStore: Sendable {
+    /// The appliance's clock, which stamps every event.
+    var clock: ApplianceClock { get }
+    /// Tells its subscribers each time a commit appended events.
+    var commits: CommitSignal { get }
     /// Appends events to one stream at an expected version, outside any aggregate (tools and tests).
     func append(streamID: String, streamType: String, expectedVersion: Int, events: [NewEvent]) async throws -> [RecordedEvent]
     func stream(_ streamID: String) async throws -> [RecordedEvent]
@@ -38,8 +43,31 @@ public protocol EcoQueries: Sendable {
     func actorNames(_ actors: Set<String>) async throws -> [String: String]
     /// Events after `position` of the ECOs the tenant sees, and the position the scan covered.
     func liveEvents(after position: Int64, visibleTo visibility: Visibility, limit: Int) async throws -> (events: [LiveEvent], scannedTo: Int64)
-    /// ECOs dispatched and not yet closed: the ones the Render poller follows.
+}
+
+/// Each pager run's ring-down as its `PagerProcess`, versioned, with the events its steps record.
+public protocol PagerRuns: Sendable {
+    /// The process and the events of its first steps, at once (with the consumer's checkpoint, when given); an
+    /// ECO has one live run at most.
+    func startPagerRun(_ process: PagerProcess, steps: [PagerStep], noc: TenantID, actor: ActorID, checkpoint: ConsumerContext?) async throws
+    func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess?
+    func livePagerRun(eco: EcoID) async throws -> PagerRunID?
+    /// Runs still ringing whose contact deadline has passed.
+    func overduePagerRuns(at now: Date) async throws -> [PagerRunID]
+    /// Saves a process changed from version `expected` with what its steps record (and, when the run ends, its
+    /// ECO's move), at once; `VersionConflict` when another writer moved it first.
+    func advancePagerRun(_ process: PagerProcess, from expected: Int, steps: [PagerStep], acceptedBy: String?, actor: ActorID) async throws
+    func pagerRunMessage(_ runID: PagerRunID) async throws -> String?
+}
+
+/// What the Render poller follows and keeps per ECO.
+public protocol RenderPolls: Sendable {
+    /// ECOs dispatched and not yet closed, with their OSP.
     func followedEcos() async throws -> [(eco: EcoID, osp: TenantID)]
+    /// Since when Render has shown no change for the ECO.
+    func lastFieldChange(of eco: EcoID) async throws -> Date?
+    /// A poll's commands on the ECO, and the poll noted, at once.
+    func recordPoll(of eco: EcoID, commands: [EcoCommand], at now: Date, actor: ActorID) async throws
 }
 
 /// Tenants, their links and settings, users, memberships, sessions, API tokens and the audit log.
@@ -52,10 +80,13 @@ public protocol TenantDirectory: Sendable {
     func link(noc: TenantID, osp: TenantID) async throws -> TenantLink?
     func settings(of tenant: TenantID) async throws -> TenantSettings
     func changeSettings(of tenant: TenantID, _ change: TenantSettingsChange, actor: ActorID) async throws -> TenantSettings
+    /// Every origin a tenant's base map loads tiles from, for the dashboard's content policy.
+    func tileOrigins() async throws -> [String]
 
     func createAccount(_ account: NewAccount, passwordCost: UInt8, requireNoOwner: Bool, actor: ActorID) async throws -> User
     func hasOwner() async throws -> Bool
     func credentials(username: String) async throws -> (user: User, passwordHash: String)?
+    func passwordHash(userID: String) async throws -> String?
     func changePassword(userID: String, passwordHash: String, keepingSession sessionHash: String?, actor: ActorID) async throws
     func addMember(username: String, tenantID: TenantID, role: Role, actor: ActorID) async throws -> User
     func memberships(userID: String) async throws -> [Membership]
@@ -77,6 +108,7 @@ public protocol TenantDirectory: Sendable {
 public protocol PagerDirectory: Sendable {
     func createPagerList(_ draft: PagerListDraft, id: PagerListID, actor: ActorID) async throws -> PagerList
     func pagerLists(osp: TenantID) async throws -> [PagerList]
+    func pagerListDetails(osp: TenantID) async throws -> [PagerListDetail]
     func pagerListDetail(_ id: PagerListID, osp: TenantID) async throws -> PagerListDetail?
     func updatePagerList(_ id: PagerListID, osp: TenantID, _ change: PagerListChange, actor: ActorID) async throws -> PagerListDetail?
     func setPagerListRegion(_ id: PagerListID, osp: TenantID, features: [Region], actor: ActorID) async throws -> PagerListDetail?
@@ -95,6 +127,7 @@ public protocol FieldAccounts: Sendable {
     func setRenderInstance(osp: TenantID, _ change: RenderInstanceChange, actor: ActorID) async throws -> RenderInstance
     func twilioAccount(noc: TenantID) async throws -> TwilioAccount?
     func twilioAccountWithToken(noc: TenantID) async throws -> (account: TwilioAccount, authToken: String)?
+    func twilioAuthToken(noc: TenantID) async throws -> String?
     /// Creates or replaces the NOC's account; a nil auth token keeps the stored one.
     func setTwilioAccount(noc: TenantID, _ change: TwilioAccountChange, actor: ActorID) async throws -> TwilioAccount
 }
@@ -139,4 +172,5 @@ public protocol SimulatorState: Sendable {
     func playingSimulatedCalls() async throws -> [SimulatedCall]
 }
 
-extension StrikeStore: EventStore, EcoQueries, TenantDirectory, PagerDirectory, FieldAccounts, ConsumerCheckpoints, SimulatorState {}
+extension StrikeStore: EventStore, EcoQueries, TenantDirectory, PagerDirectory, FieldAccounts, ConsumerCheckpoints, SimulatorState,
+    PagerRuns, RenderPolls {}

@@ -22,7 +22,7 @@ public struct Endpoints: Sendable {
 
     /// The OSP's Render instance as the client reaches it, its secret opened; nil when it has none set up (or a
     /// live one without a usable URL).
-    public func renderCredentials(osp: TenantID, in store: StrikeStore) async throws -> RenderCredentials? {
+    public func renderCredentials(osp: TenantID, in store: any FieldAccounts) async throws -> RenderCredentials? {
         guard let instance = try await store.renderInstance(osp: osp), let secret = try await store.renderClientSecret(osp: osp) else { return nil }
         let base = instance.mode == .simulated ? localBaseURL.appending(path: "sim/render") : URL(string: instance.baseURL ?? "")
         guard let base else { return nil }

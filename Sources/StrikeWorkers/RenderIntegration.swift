@@ -20,7 +20,7 @@ public struct RenderIntegration: EventConsumer {
     /// The task type the appliance creates.
     public static let taskType = "ECO investigation"
 
-    let store: StrikeStore
+    let store: any EventStore & FieldAccounts
     let client: RenderClient
     let endpoints: Endpoints
     let clock: ApplianceClock
@@ -28,7 +28,7 @@ public struct RenderIntegration: EventConsumer {
     private let logger = Logger(label: "strike.render")
 
     public init(
-        store: StrikeStore, client: RenderClient, endpoints: Endpoints, clock: ApplianceClock,
+        store: any EventStore & FieldAccounts, client: RenderClient, endpoints: Endpoints, clock: ApplianceClock,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), maxDelay: .seconds(30))
     ) {
         self.store = store

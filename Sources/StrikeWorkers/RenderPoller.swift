@@ -22,7 +22,7 @@ public final class RenderPoller: Sendable {
         public init() {}
     }
 
-    let store: StrikeStore
+    let store: any EventStore & RenderPolls & TenantDirectory & FieldAccounts
     let client: RenderClient
     let endpoints: Endpoints
     let clock: ApplianceClock
@@ -31,7 +31,7 @@ public final class RenderPoller: Sendable {
     private let logger = Logger(label: "strike.poller")
 
     public init(
-        store: StrikeStore, client: RenderClient, endpoints: Endpoints, settings: Settings = Settings(),
+        store: any EventStore & RenderPolls & TenantDirectory & FieldAccounts, client: RenderClient, endpoints: Endpoints, settings: Settings = Settings(),
         clock: ApplianceClock
     ) {
         self.store = store

@@ -16,13 +16,17 @@ public struct PagerManager: EventConsumer {
     /// and `handle` starts a run only for a `TASKED` ECO without a live one.
     public let concurrency = 16
 
-    let store: StrikeStore
+    /// What the pager reads and writes: ECOs, its runs, the lists, the tenants' settings and Twilio accounts.
+    let store: any EventStore & PagerRuns & PagerDirectory & TenantDirectory & FieldAccounts
     let twilio: TwilioClient
     let endpoints: Endpoints
     let clock: ApplianceClock
     let logger = Logger(label: "strike.pager")
 
-    public init(store: StrikeStore, twilio: TwilioClient, endpoints: Endpoints, clock: ApplianceClock) {
+    public init(
+        store: any EventStore & PagerRuns & PagerDirectory & TenantDirectory & FieldAccounts, twilio: TwilioClient, endpoints: Endpoints,
+        clock: ApplianceClock
+    ) {
         self.store = store
         self.twilio = twilio
         self.endpoints = endpoints

@@ -7,6 +7,7 @@ import Testing
 
 /// Everything a store does, one protocol per concern.
 typealias AnyStore = EventStore & EcoQueries & TenantDirectory & PagerDirectory & FieldAccounts & ConsumerCheckpoints & SimulatorState
+    & PagerRuns & RenderPolls
 
 /// The engines the contract suites run against. The suites reach a store only through its protocols, so a new
 /// engine (PostgreSQL with PostGIS, say) adds a case here and must pass them unchanged.
