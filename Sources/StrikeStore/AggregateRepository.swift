@@ -1,9 +1,9 @@
 import Foundation
-public import GRDB
+import GRDB
 public import StrikeCore
 
 /// An aggregate whose events also update read models, inside the append's transaction.
-public protocol ProjectedAggregate: Aggregate {
+protocol ProjectedAggregate: Aggregate {
     static func project(_ state: Self, _ event: Event, _ recorded: RecordedEvent, _ db: Database) throws
 }
 
@@ -39,7 +39,7 @@ extension StrikeStore {
     /// in one transaction. With `expectedVersion` (an operator's edit of what they saw), a stream that moved on
     /// is a `VersionConflict`; without it (a worker), the state read inside the transaction is current by construction.
     @discardableResult
-    public func execute<A: ProjectedAggregate>(
+    func execute<A: ProjectedAggregate>(
         _: A.Type, id: String, _ command: A.Command, actor: ActorID, expectedVersion: Int? = nil,
         correlationID: String? = nil, causationID: String? = nil
     ) async throws -> CommandResult<A> {

@@ -1,10 +1,10 @@
 import Foundation
-public import GRDB
-public import StrikeCore
+import GRDB
+import StrikeCore
 
 extension Eco: ProjectedAggregate {
     /// Writes the ECO's row (in `temp` when a `verify` replay has made temporary tables, which SQLite finds first).
-    public static func project(_ state: Eco, _ event: EcoEvent, _ recorded: RecordedEvent, _ db: Database) throws {
+    static func project(_ state: Eco, _ event: EcoEvent, _ recorded: RecordedEvent, _ db: Database) throws {
         let display = DisplayStatus.derive(state)
         let at = ISO8601.string(from: recorded.occurredAt)
         let record = EcoRecord(
@@ -28,7 +28,7 @@ extension Eco: ProjectedAggregate {
 }
 
 extension PagerRun: ProjectedAggregate {
-    public static func project(_ state: PagerRun, _ event: PagerRunEvent, _ recorded: RecordedEvent, _ db: Database) throws {
+    static func project(_ state: PagerRun, _ event: PagerRunEvent, _ recorded: RecordedEvent, _ db: Database) throws {
         guard let started = state.started else { return }
         let at = ISO8601.string(from: recorded.occurredAt)
         let completedAt: String? = if case .completed = event { at } else { nil }

@@ -222,9 +222,10 @@ extension StrikeStore {
             let runs = try String.fetchAll(db, sql: "SELECT run_id FROM pager_run_view WHERE eco_id = ?", arguments: [ecoID.rawValue])
             let streams = [ecoID.rawValue] + runs
             let placeholders = Array(repeating: "?", count: streams.count).joined(separator: ", ")
-            let events = try RecordedEvent.fetchAll(
+            let events = try Row.fetchAll(
                 db, sql: "SELECT \(EventLog.columns) FROM event WHERE stream_id IN (\(placeholders)) ORDER BY position",
-                arguments: StatementArguments(streams))
+                arguments: StatementArguments(streams)
+            ).map(RecordedEvent.init(row:))
             return try events.map { event in
                 let payload = event.streamType == Eco.streamType
                     ? try event.upcastPayload(as: EcoEvent.self) : try event.upcastPayload(as: PagerRunEvent.self)

@@ -1,9 +1,9 @@
 public import Foundation
-public import GRDB
+import GRDB
 public import StrikeCore
 
 /// One event as stored in the log, with its place in it.
-public struct RecordedEvent: Sendable, Equatable, FetchableRecord {
+public struct RecordedEvent: Sendable, Equatable {
     public let position: Int64
     public let eventID: String
     public let streamID: String
@@ -39,7 +39,8 @@ public struct RecordedEvent: Sendable, Equatable, FetchableRecord {
         self.recordedAt = recordedAt
     }
 
-    public init(row: Row) throws {
+    /// Read column by column: the log's envelope is the hottest read of the store.
+    init(row: Row) throws {
         position = row["position"]
         eventID = row["event_id"]
         streamID = row["stream_id"]
@@ -157,19 +158,21 @@ enum EventLog {
     }
 
     static func stream(_ db: Database, streamID: String, afterVersion: Int = 0) throws -> [RecordedEvent] {
-        try RecordedEvent.fetchAll(
+        try Row.fetchAll(
             db, sql: "SELECT \(columns) FROM event WHERE stream_id = ? AND version > ? ORDER BY version",
-            arguments: [streamID, afterVersion])
+            arguments: [streamID, afterVersion]
+        ).map(RecordedEvent.init(row:))
     }
 
     static func all(_ db: Database, afterPosition: Int64, limit: Int) throws -> [RecordedEvent] {
-        try RecordedEvent.fetchAll(
+        try Row.fetchAll(
             db, sql: "SELECT \(columns) FROM event WHERE position > ? ORDER BY position LIMIT ?",
-            arguments: [afterPosition, limit])
+            arguments: [afterPosition, limit]
+        ).map(RecordedEvent.init(row:))
     }
 
     static func event(_ db: Database, position: Int64) throws -> RecordedEvent? {
-        try RecordedEvent.fetchOne(db, sql: "SELECT \(columns) FROM event WHERE position = ?", arguments: [position])
+        try Row.fetchOne(db, sql: "SELECT \(columns) FROM event WHERE position = ?", arguments: [position]).map(RecordedEvent.init(row:))
     }
 
     static func lastPosition(_ db: Database) throws -> Int64 {

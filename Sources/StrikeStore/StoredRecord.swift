@@ -3,9 +3,9 @@ public import GRDB
 import StrikeCore
 
 /// A row of one of the store's tables as a `Codable` value: its properties are the table's columns, named in
-/// camel case with acronyms in capitals (`nocTenantID` ↔ `noc_tenant_id`, `baseURL` ↔ `base_url`). Dates are stored as the log's ISO 8601
-/// text, and nested values (a location, a contact list) as JSON with sorted keys, so a row written again from
-/// what was read is the same row.
+/// camel case with acronyms in capitals (`nocTenantID` ↔ `noc_tenant_id`, `baseURL` ↔ `base_url`). Dates are
+/// stored as the log's ISO 8601 text, and nested values (a location, a contact list) as JSON with sorted keys, so
+/// a row written again from what was read is the same row.
 public protocol StoredRecord: Codable, FetchableRecord, PersistableRecord {
     /// Columns whose property is not named after them, column → property (`eco_id` → `id`).
     static var columnsNamedOtherwise: [String: String] { get }
