@@ -1,5 +1,5 @@
 public import Foundation
-public import StrikeCore
+import StrikeCore
 public import StrikeIntegrations
 public import StrikeRuntime
 import Synchronization

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-public import StrikeCore
-public import StrikeStore
+import StrikeCore
+import StrikeStore
 import StrikeIntegrations
 import StrikeSimulator
 

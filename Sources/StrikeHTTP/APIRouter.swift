@@ -1,7 +1,7 @@
 public import Hummingbird
 public import HTTPTypes
 public import StrikeCore
-public import StrikeStore
+import StrikeStore
 import Synchronization
 
 /// Who may use a route.

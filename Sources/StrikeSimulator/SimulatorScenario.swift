@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import StrikeStore
 
 /// DESIGN §6: what the built-in Render and Twilio simulators do for one ECO. Times are in scenario seconds;

@@ -52,6 +52,7 @@ extension StrikeStore {
     }
 
     /// The same, inside a transaction the caller already holds.
+    @discardableResult
     func execute<A: ProjectedAggregate>(
         _: A.Type, id: String, _ command: A.Command, actor: ActorID, expectedVersion: Int?,
         correlationID: String?, causationID: String?, occurredAt: Date, _ db: Database

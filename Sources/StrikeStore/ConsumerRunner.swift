@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 import GRDB
 public import Logging
 public import ServiceLifecycle
-public import StrikeCore
+import StrikeCore
 public import StrikeRuntime
 import Synchronization
 

@@ -13,6 +13,7 @@ public protocol EventStore: Sendable {
     /// Tells its subscribers each time a commit appended events.
     var commits: CommitSignal { get }
     /// Appends events to one stream at an expected version, outside any aggregate (tools and tests).
+    @discardableResult
     func append(streamID: String, streamType: String, expectedVersion: Int, events: [NewEvent]) async throws -> [RecordedEvent]
     func stream(_ streamID: String) async throws -> [RecordedEvent]
     func events(afterPosition: Int64, limit: Int) async throws -> [RecordedEvent]
@@ -28,6 +29,7 @@ public protocol EventStore: Sendable {
     ) async throws -> EcoCreation
     func recordIdempotentResponse(_ idempotency: IdempotencyKey, response: String) async throws
     /// Runs a command on an existing ECO, refused with `VersionConflict` when `expectedVersion` is not current.
+    @discardableResult
     func execute(_ command: EcoCommand, on ecoID: EcoID, actor: ActorID, expectedVersion: Int?) async throws -> CommandResult<Eco>
 }
 

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 import Logging
-public import StrikeCore
+import StrikeCore
 public import StrikeIntegrations
 public import StrikeRuntime
 public import StrikeStore

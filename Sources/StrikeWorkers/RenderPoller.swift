@@ -1,7 +1,7 @@
 import Crypto
 public import Foundation
 import Logging
-public import StrikeCore
+import StrikeCore
 public import StrikeIntegrations
 public import StrikeRuntime
 public import StrikeStore
