@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import StrikeCore
+import Synchronization
 
 extension Eco: ProjectedAggregate {
     /// Writes the ECO's row (in `temp` when a `verify` replay has made temporary tables, which SQLite finds first).
@@ -56,6 +57,22 @@ extension PagerRun: ProjectedAggregate {
 extension StoredRecord {
     /// Updates every column of the row but `kept`: those set when the row was first written.
     func update(_ db: Database, keeping kept: Set<String>) throws {
-        try update(db, columns: Set(databaseDictionary.keys).subtracting(kept))
+        let key = UpdatedColumns.Key(record: ObjectIdentifier(Self.self), kept: kept)
+        let columns = try UpdatedColumns.known.withLock { $0[key] } ?? {
+            let columns = Set(try databaseDictionary.keys).subtracting(kept)
+            UpdatedColumns.known.withLock { $0[key] = columns }
+            return columns
+        }()
+        try update(db, columns: columns)
     }
+}
+
+/// The columns a projection updates, per record type: the same for every row, so found once.
+private enum UpdatedColumns {
+    struct Key: Hashable {
+        let record: ObjectIdentifier
+        let kept: Set<String>
+    }
+
+    static let known = Mutex<[Key: Set<String>]>([:])
 }

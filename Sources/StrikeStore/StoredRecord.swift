@@ -1,6 +1,7 @@
 public import Foundation
 public import GRDB
 import StrikeCore
+import Synchronization
 
 /// A row of one of the store's tables as a `Codable` value: its properties are the table's columns, named in
 /// camel case with acronyms in capitals (`nocTenantID` ↔ `noc_tenant_id`, `baseURL` ↔ `base_url`). Dates are
@@ -39,18 +40,27 @@ public struct ColumnName: CodingKey {
     public init?(intValue: Int) { nil }
 
     private static let acronyms: Set<String> = ["id", "url", "sid", "json"]
+    /// Names already converted, each way: records are coded many times a second, and their names never change.
+    private static let converted = Mutex<(properties: [String: String], columns: [String: String])>(([:], [:]))
 
     /// `noc_tenant_id` → `nocTenantID`.
     public init(column: String) {
+        if let known = Self.converted.withLock({ $0.properties[column] }) {
+            stringValue = known
+            return
+        }
         let words = column.split(separator: "_").map(String.init)
-        stringValue = words.enumerated().map { index, word in
+        let property = words.enumerated().map { index, word in
             if index == 0 { return word }
             return Self.acronyms.contains(word) ? word.uppercased() : word.prefix(1).uppercased() + word.dropFirst()
         }.joined()
+        Self.converted.withLock { $0.properties[column] = property }
+        stringValue = property
     }
 
     /// `nocTenantID` → `noc_tenant_id`.
     public static func column(for property: String) -> String {
+        if let known = converted.withLock({ $0.columns[property] }) { return known }
         var column = ""
         var previous: Character?
         for character in property {
@@ -58,6 +68,7 @@ public struct ColumnName: CodingKey {
             column += character.lowercased()
             previous = character
         }
+        converted.withLock { $0.columns[property] = column }
         return column
     }
 }
