@@ -7,26 +7,27 @@ import Testing
 @Suite("PagerRuns contract") struct PagerRunsContract {
     private static let contacts = [PagerContact(name: "Ana", phone: "+14155550100"), PagerContact(name: "Bo", phone: "+14155550101")]
 
-    /// A tasked ECO and the start of its run: the process and its first steps.
-    private func tasked(_ store: any AnyStore, clock: ManualNow) async throws -> (EcoID, PagerProcess, [PagerStep]) {
-        guard case .created(let created) = try await store.createEco(
+    /// A store holding a tasked ECO whose run has started: the store, its clock, the ECO and the run's process.
+    private func started(_ engine: StoreEngine) async throws -> (OpenStore, ManualNow, EcoID, PagerProcess) {
+        let clock = ManualNow()
+        let open = try await engine.open(clock: clock)
+        guard case .created(let created) = try await open.store.createEco(
             TestWorld.draft(), actor: TestWorld.actor, ecoID: EcoID("eco-1"), idempotency: nil, correlationID: nil),
             let ecoID = created.state.id
         else { throw ContractFailure("not created") }
-        _ = try await store.execute(.markTasked(renderTaskID: "T-1"), on: ecoID, actor: TestWorld.actor, expectedVersion: nil)
+        _ = try await open.store.execute(.markTasked(renderTaskID: "T-1"), on: ecoID, actor: TestWorld.actor, expectedVersion: nil)
         let (process, steps) = try PagerProcess.start(
             runID: PagerRunID("run-1"), ecoID: ecoID, list: (PagerListID("list-1"), "Nights"), contacts: Self.contacts,
             message: "Fiber cut on Main St", rounds: 1, contactTimeoutSeconds: 30, at: clock.date)
-        return (ecoID, process, steps)
+        try await open.store.startPagerRun(process, steps: steps, noc: TestWorld.noc, actor: .system("pager"), checkpoint: nil)
+        return (open, clock, ecoID, process)
     }
 
     @Test(arguments: StoreEngine.allCases)
     func aRunStartsOncePerEcoWithItsStartRecordedAndComesDueAtItsDeadline(_ engine: StoreEngine) async throws {
-        let clock = ManualNow()
-        let store = try await engine.open(clock: clock).store
-        let (ecoID, process, steps) = try await tasked(store, clock: clock)
+        let (open, clock, ecoID, process) = try await started(engine)
+        let store = open.store
         let runs: any PagerRuns = store
-        try await runs.startPagerRun(process, steps: steps, noc: TestWorld.noc, actor: .system("pager"), checkpoint: nil)
         #expect(try await runs.pagerProcess(process.runID) == StoredPagerProcess(process: process, nocTenantID: TestWorld.noc))
         #expect(try await runs.livePagerRun(eco: ecoID) == process.runID)
         #expect(try await runs.pagerRunMessage(process.runID) == "Fiber cut on Main St")
@@ -43,11 +44,9 @@ import Testing
 
     @Test(arguments: StoreEngine.allCases)
     func aStaleProcessIsRefusedAndAnAcceptanceDispatchesTheEco(_ engine: StoreEngine) async throws {
-        let clock = ManualNow()
-        let store = try await engine.open(clock: clock).store
-        let (ecoID, process, steps) = try await tasked(store, clock: clock)
+        let (open, clock, ecoID, process) = try await started(engine)
+        let store = open.store
         let runs: any PagerRuns = store
-        try await runs.startPagerRun(process, steps: steps, noc: TestWorld.noc, actor: .system("pager"), checkpoint: nil)
         let (placed, placedSteps) = process.handle(.placed(attempt: 0, callSid: "CA1"), at: clock.date)
         try await runs.advancePagerRun(placed, from: process.version, steps: placedSteps, acceptedBy: nil, actor: .system("pager"))
         await #expect(throws: VersionConflict.self) {
