@@ -19,9 +19,10 @@ struct RecordView: Encodable {
     /// An ECO; its integration columns, internal, are shown to admins only, under `integration` (`status`, `stage`,
     /// `reason`, `renderTaskID`, `pagerRunID`).
     static func eco(_ record: EcoRecord, showIntegration: Bool) throws -> RecordView {
-        var view = try RecordView(record, hiding: EcoRecord.integrationColumns)
+        var view = try RecordView(record)
+        let integration = view.fields.filter { EcoRecord.integrationColumns.contains($0.key) }
+        view.fields = view.fields.filter { !EcoRecord.integrationColumns.contains($0.key) }
         if showIntegration {
-            let integration = try RecordView(record).fields.filter { EcoRecord.integrationColumns.contains($0.key) }
             view.fields["integration"] = .object(Dictionary(uniqueKeysWithValues: integration.map { key, value in
                 guard key.hasPrefix("integration") else { return (key, value) }
                 let name = key.dropFirst("integration".count)
