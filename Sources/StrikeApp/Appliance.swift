@@ -22,7 +22,7 @@ public struct Appliance: Sendable {
     /// The built-in Render and Twilio, for the tenants set to `simulated`.
     public let renderSimulator: RenderSimulator
     public let twilioSimulator: TwilioSimulator
-    /// The deadline worker and the Render poller.
+    /// The deadline worker, the Render poller and the attention watcher.
     let periodic: [Periodic]
     /// Every long-running worker's last sign of progress, for `/readyz` and the systemd watchdog.
     public let heartbeats: Heartbeats
@@ -63,6 +63,7 @@ public struct Appliance: Sendable {
         let renderClient = RenderClient(transport: transport, clock: clock)
         let render = RenderIntegration(store: store, client: renderClient, endpoints: configuration.endpoints, clock: clock)
         let poller = RenderPoller(store: store, client: renderClient, endpoints: configuration.endpoints, clock: clock)
+        let attention = AttentionWatcher(store: store, clock: clock)
         pager = PagerManager(
             store: store, twilio: TwilioClient(transport: transport, clock: clock),
             endpoints: configuration.endpoints, clock: clock)
@@ -77,6 +78,7 @@ public struct Appliance: Sendable {
             ? [
                 Periodic(name: "pager deadlines", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await pager.checkDeadlines() },
                 Periodic(name: "render poller", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await poller.pollDue() },
+                Periodic(name: "attention watcher", every: .seconds(15), clock: clock, heartbeats: heartbeats) { await attention.check() },
             ] : []
         runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], heartbeats: heartbeats)
     }

@@ -74,15 +74,15 @@ public enum DemoSeed {
     }
 
     /// Both OSPs' Render instances and the NOC's Twilio account point at the built-in simulators, so the whole
-    /// lifecycle plays offline; every tenant's maps open on Denver; Metro NOC keeps completed ECOs in their grace
-    /// period for an hour.
+    /// lifecycle plays offline; every tenant's maps open on Denver; both instances keep completed ECOs in their
+    /// grace period for an hour.
     private static func seedSimulatedServices(_ store: StrikeStore, actor: ActorID) async throws {
         for (osp, client) in [(northOSP, "front-range-demo"), (southOSP, "summit-demo")] {
             _ = try await store.setRenderInstance(
                 osp: osp,
                 RenderInstanceChange(
                     mode: .simulated, baseURL: nil, clientID: client, clientSecret: "demo-render-secret-\(client)", projectID: "DEMO",
-                    pollIntervalSeconds: 10),
+                    pollIntervalSeconds: 10, gracePeriodHours: 1),
                 actor: actor)
         }
         _ = try await store.setTwilioAccount(
@@ -92,10 +92,7 @@ public enum DemoSeed {
         var map = TenantSettingsChange()
         map.mapCenter = TenantSettings.MapCenter(longitude: -104.99, latitude: 39.74)
         map.mapZoom = TenantSettings.MapZoom(create: 11, view: 15, list: 10)
-        for osp in [northOSP, southOSP] { _ = try await store.changeSettings(of: osp, map, actor: actor) }
-        var settings = map
-        settings.gracePeriodHours = 1
-        _ = try await store.changeSettings(of: noc, settings, actor: actor)
+        for tenant in [northOSP, southOSP, noc] { _ = try await store.changeSettings(of: tenant, map, actor: actor) }
     }
 
     static let demoAccountSID = "AC" + String(repeating: "de", count: 16)

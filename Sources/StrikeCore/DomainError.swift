@@ -19,6 +19,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     case acceptanceOnlyWhenDispatched
     case noContacts
     case invalidContact(index: Int, reason: String)
+    case ecoCompleted
+    case nothingNeedsAttention
+    case alreadyAcknowledged
+    case interventionRefused(InterventionAction, because: String)
 
     public var description: String {
         switch self {
@@ -40,6 +44,10 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .acceptanceOnlyWhenDispatched: "only a dispatched pager run has an accepting contact"
         case .noContacts: "a pager run needs at least one contact"
         case .invalidContact(let index, let reason): "contact \(index): \(reason)"
+        case .ecoCompleted: "the ECO is COMPLETED and cannot be edited; reopen it first"
+        case .nothingNeedsAttention: "nothing about this ECO needs attention now"
+        case .alreadyAcknowledged: "what this ECO needs has already been acknowledged"
+        case .interventionRefused(let action, let because): "cannot \(action.rawValue) this ECO: \(because)"
         }
     }
 }

@@ -22,11 +22,21 @@ public struct Eco: Aggregate {
     public var graceUntil: Date?
     public var isStale = false
     public var cancelReason: String?
+    /// Why work came back after completion, while it is back: the attention list's `REOPENED`.
+    public var reopenReason: String?
+    /// Accepted, but no task moved within the OSP's acceptance timeout.
+    public var acceptanceOverdue = false
+    /// Paging ran past the OSP's alert threshold.
+    public var pagingOverdue = false
+    /// The words a watcher or the poller gave with a cause it raised (stale, overdue), while the cause lasts.
+    public var attentionNotes: [AttentionCause: String] = [:]
+    /// The causes a person has acknowledged; a cause that ends and comes back is not among them.
+    public var acknowledged: Set<AttentionCause> = []
 
     public init() {}
 
     public static let streamType = "eco"
-    public static let snapshotVersion = 1
+    public static let snapshotVersion = 2
     public static let initial = Eco()
 
     public var exists: Bool { id != nil }
@@ -49,6 +59,14 @@ public enum EcoCommand: Sendable {
     case hardComplete
     case flagStale(quietSince: Date)
     case cancel(reason: String)
+    /// A watcher saw a time-based cause (acceptance or paging overdue); with `repage`, the list is paged again.
+    case raiseAttention(AttentionCause, detail: String, repage: Bool)
+    /// A person has seen what needs attention and is on it.
+    case acknowledgeAttention
+    /// An operator takes over: dispatch, complete, close or reopen by hand.
+    case intervene(Intervention)
+    /// The accepted supervisor's field has not moved: the integration goes back to `TASKED` for a new pager run.
+    case repage(reason: String)
 }
 
 // MARK: - decide
@@ -61,10 +79,11 @@ extension Eco {
         }
         guard state.exists else { throw .notFound }
         if case .cancel(let reason) = command { return try state.cancel(reason: reason) }
+        if case .intervene(let intervention) = command { return [.intervened(try state.decide(intervention))] }
         guard !state.status.isFinal else { throw .ecoClosed(state.status) }
 
         switch command {
-        case .create, .cancel:
+        case .create, .cancel, .intervene:
             preconditionFailure("handled above")
         case .updateDetails(let change):
             return try state.updateDetails(change)
@@ -109,7 +128,31 @@ extension Eco {
             return [.hardCompleted(EcoHardCompleted())]
         case .flagStale(let quietSince):
             return state.isStale ? [] : [.staleDetected(EcoStaleDetected(quietSince: quietSince))]
+        case .raiseAttention(let cause, let detail, let repage):
+            return try state.raise(cause, detail: detail, repage: repage)
+        case .acknowledgeAttention:
+            let causes = state.attentionCauses
+            guard !causes.isEmpty else { throw .nothingNeedsAttention }
+            guard !Set(causes).isSubset(of: state.acknowledged) else { throw .alreadyAcknowledged }
+            return [.attentionAcknowledged(EcoAttentionAcknowledged(causes: causes))]
+        case .repage(let reason):
+            return [try state.integrationMove(to: .tasked, reason: reason)]
         }
+    }
+
+    /// A time-based cause, raised once while it lasts: acceptance overdue while the accepted ECO's field has not
+    /// moved, paging overdue while the list is still being rung. Anything else has nothing to raise.
+    private func raise(_ cause: AttentionCause, detail: String, repage: Bool) throws(DomainError) -> [EcoEvent] {
+        let holds =
+            switch cause {
+            case .acceptanceOverdue: !acceptanceOverdue && integration == .dispatched && status == .open && !fieldHasMoved
+            case .pagingOverdue: !pagingOverdue && integration == .tasked
+            case .needsEscalation, .reopened, .stale: false
+            }
+        guard holds else { return [] }
+        let raised = EcoEvent.attentionRaised(EcoAttentionRaised(cause: cause, detail: detail))
+        guard repage, cause == .acceptanceOverdue else { return [raised] }
+        return [raised, try integrationMove(to: .tasked, reason: "paged again: \(detail)")]
     }
 
     private func statusMove(to next: EcoStatus, reason: String? = nil) throws(DomainError) -> EcoEvent {
@@ -117,7 +160,7 @@ extension Eco {
         return .statusChanged(EcoStatusChanged(from: status, to: next, reason: reason))
     }
 
-    private func integrationMove(
+    func integrationMove(
         to next: IntegrationState, reason: String? = nil, renderTaskID: String? = nil,
         pagerRunID: PagerRunID? = nil, acceptedBy: String? = nil
     ) throws(DomainError) -> EcoEvent {
@@ -136,6 +179,8 @@ extension Eco {
     }
 
     private func updateDetails(_ change: EcoDetailsChange) throws(DomainError) -> [EcoEvent] {
+        // "You can't update a completed ECO": reopen it first.
+        guard status != .completed else { throw .ecoCompleted }
         let checked = try change.validated()
         let event = EcoDetailsUpdated(
             jobType: checked.jobType == jobType ? nil : checked.jobType,
@@ -174,6 +219,7 @@ extension Eco {
         case .statusChanged(let change):
             next.status = change.to
             if change.to == .inProgress { next.graceUntil = nil }
+            if change.from == .completed, change.to == .inProgress { next.reopenReason = change.reason ?? "work reopened" }
         case .taskChanged(let task):
             next.tasks[task.taskID] = task
             next.knownTaskCount = max(next.knownTaskCount, next.tasks.count)
@@ -184,12 +230,25 @@ extension Eco {
             next.graceUntil = grace.until
         case .hardCompleted:
             next.status = .hardComplete
-        case .staleDetected:
+        case .staleDetected(let stale):
             next.isStale = true
+            next.attentionNotes[.stale] = "no field change since \(ISO8601.string(from: stale.quietSince))"
         case .cancelled(let cancelled):
             next.status = .cancelled
             next.cancelReason = cancelled.reason
+        case .attentionRaised(let raised):
+            switch raised.cause {
+            case .acceptanceOverdue: next.acceptanceOverdue = true
+            case .pagingOverdue: next.pagingOverdue = true
+            case .needsEscalation, .reopened, .stale: break
+            }
+            next.attentionNotes[raised.cause] = raised.detail
+        case .attentionAcknowledged(let acknowledged):
+            next.acknowledged.formUnion(acknowledged.causes)
+        case .intervened(let intervention):
+            next.apply(intervention)
         }
+        next.settleAttention(after: event)
         return next
     }
 }

@@ -136,6 +136,26 @@ public struct EcoCancelled: Codable, Sendable, Equatable {
     }
 }
 
+/// A watcher saw a time-based cause: accepted with no field movement, or paging for too long.
+public struct EcoAttentionRaised: Codable, Sendable, Equatable {
+    public var cause: AttentionCause
+    public var detail: String
+
+    public init(cause: AttentionCause, detail: String) {
+        self.cause = cause
+        self.detail = detail
+    }
+}
+
+/// A person acknowledged what needed attention (the event's actor); the causes it covered.
+public struct EcoAttentionAcknowledged: Codable, Sendable, Equatable {
+    public var causes: [AttentionCause]
+
+    public init(causes: [AttentionCause]) {
+        self.causes = causes
+    }
+}
+
 // MARK: - The event enum
 
 public enum EcoEvent: Sendable, Equatable {
@@ -149,6 +169,9 @@ public enum EcoEvent: Sendable, Equatable {
     case hardCompleted(EcoHardCompleted)
     case staleDetected(EcoStaleDetected)
     case cancelled(EcoCancelled)
+    case attentionRaised(EcoAttentionRaised)
+    case attentionAcknowledged(EcoAttentionAcknowledged)
+    case intervened(EcoInterventionRecorded)
 }
 
 extension EcoEvent: AggregateEvent {
@@ -164,6 +187,9 @@ extension EcoEvent: AggregateEvent {
         case .hardCompleted: "EcoHardCompleted"
         case .staleDetected: "EcoStaleDetected"
         case .cancelled: "EcoCancelled"
+        case .attentionRaised: "EcoAttentionRaised"
+        case .attentionAcknowledged: "EcoAttentionAcknowledged"
+        case .intervened: "EcoInterventionRecorded"
         }
     }
 
@@ -187,6 +213,9 @@ extension EcoEvent: AggregateEvent {
         case .hardCompleted(let payload): try encoder.encode(payload)
         case .staleDetected(let payload): try encoder.encode(payload)
         case .cancelled(let payload): try encoder.encode(payload)
+        case .attentionRaised(let payload): try encoder.encode(payload)
+        case .attentionAcknowledged(let payload): try encoder.encode(payload)
+        case .intervened(let payload): try encoder.encode(payload)
         }
     }
 
@@ -204,6 +233,9 @@ extension EcoEvent: AggregateEvent {
         case "EcoHardCompleted": .hardCompleted(try decoder.decode(EcoHardCompleted.self, from: payload))
         case "EcoStaleDetected": .staleDetected(try decoder.decode(EcoStaleDetected.self, from: payload))
         case "EcoCancelled": .cancelled(try decoder.decode(EcoCancelled.self, from: payload))
+        case "EcoAttentionRaised": .attentionRaised(try decoder.decode(EcoAttentionRaised.self, from: payload))
+        case "EcoAttentionAcknowledged": .attentionAcknowledged(try decoder.decode(EcoAttentionAcknowledged.self, from: payload))
+        case "EcoInterventionRecorded": .intervened(try decoder.decode(EcoInterventionRecorded.self, from: payload))
         default: throw UnknownEventType(type: type)
         }
     }

@@ -47,11 +47,13 @@ public enum IntegrationState: Hashable, Sendable, CustomStringConvertible {
         .pending, .tasked, .dispatched, .failed(.render), .failed(.pager),
     ]
 
-    /// `PENDING → TASKED → DISPATCHED`; `FAILED` from `PENDING` (render) or `TASKED` (pager); retry back.
+    /// `PENDING → TASKED → DISPATCHED`; `FAILED` from `PENDING` (render) or `TASKED` (pager); retry back;
+    /// `DISPATCHED → TASKED` when the accepted field did not move in time and the OSP pages again. (An operator's
+    /// manual dispatch is an intervention, outside these moves.)
     public static let allowedTransitions: [IntegrationState: Set<IntegrationState>] = [
         .pending: [.tasked, .failed(.render)],
         .tasked: [.dispatched, .failed(.pager)],
-        .dispatched: [],
+        .dispatched: [.tasked],
         .failed(.render): [.pending],
         .failed(.pager): [.tasked],
     ]

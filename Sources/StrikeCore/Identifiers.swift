@@ -44,3 +44,9 @@ extension Identifier where Tag == ActorTag {
     public static func user(_ id: String) -> ActorID { ActorID("user:\(id)") }
     public static func system(_ name: String) -> ActorID { ActorID("system:\(name)") }
 }
+
+/// A NOC opens ECOs; an OSP works them.
+public enum TenantKind: String, Codable, Sendable {
+    case noc = "NOC"
+    case osp = "OSP"
+}

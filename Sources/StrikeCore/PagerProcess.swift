@@ -1,7 +1,7 @@
 public import Foundation
 
 /// What the pager hears about a call, from Twilio's callbacks, its Gather action, or the deadline worker.
-/// `attempt` numbers the calls of one run from 0; a call is for contact `attempt % contacts.count`.
+/// `attempt` numbers the turns of one run from 0; each turn is one contact's.
 public enum PagerSignal: Sendable, Equatable {
     /// Twilio accepted the call and named it.
     case placed(attempt: Int, callSid: String)
@@ -37,6 +37,11 @@ public enum PagerStep: Sendable, Equatable {
 /// DESIGN §5, the ring-down of one pager run as a state machine without I/O: who is being called, since
 /// when, and what each signal changes. Stored as `pager_process` with `version` for optimistic locking
 /// between the webhooks and the deadline worker; every change moves the version.
+///
+/// One call at a time per person: a contact already on another run's live call (`busy`, the phones the
+/// caller found ringing elsewhere) is not rung; the run goes on to the next free contact and comes back to them
+/// first once they are free. When everyone left is on another call, the run waits for one to be free. A turn is
+/// spent only by a call, so a busy contact is never passed over for good.
 public struct PagerProcess: Codable, Sendable, Equatable {
     public let runID: PagerRunID
     public let ecoID: EcoID
@@ -46,6 +51,12 @@ public struct PagerProcess: Codable, Sendable, Equatable {
     /// How long a call may go without activity before the next contact is called.
     public let contactTimeoutSeconds: Int
     public private(set) var attempt = 0
+    /// The contact of the current turn.
+    public private(set) var contactIndex = 0
+    /// The turns still to come, in order: every contact once per round, and turns put back.
+    public private(set) var queue: [Turn] = []
+    /// Whether the run is waiting for the deadline to try a contact who was on another call.
+    public private(set) var waiting = false
     public private(set) var callSid: String?
     public private(set) var answered = false
     /// The last status heard for the current call, so a duplicate callback changes nothing.
@@ -62,24 +73,38 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         public let attempt: Int
         public let callSid: String?
         public var endings: [PagerAttemptKind]
+        public let contactIndex: Int
     }
 
-    public var contactIndex: Int { attempt % contacts.count }
+    /// A contact's turn to be called; `skipped` once it was passed over (and recorded) because the contact
+    /// was on another run's call.
+    public struct Turn: Codable, Sendable, Equatable {
+        public let contact: Int
+        public var skipped: Bool
+    }
+
     public var isFinished: Bool { outcome != nil }
 
-    /// A new run of `list` and its first steps: record the start, call the first contact.
+    /// The phone of the call this run has placed or is placing: the one no other run may ring now.
+    public var ringingPhone: String? {
+        isFinished || waiting ? nil : contacts[contactIndex].phone
+    }
+
+    /// A new run of `list` and its first steps: record the start, call the first contact not on another call.
     public static func start(
         runID: PagerRunID, ecoID: EcoID, list: (id: PagerListID, name: String), contacts: [PagerContact], message: String, rounds: Int,
-        contactTimeoutSeconds: Int, at now: Date
+        contactTimeoutSeconds: Int, at now: Date, busy: Set<String> = []
     ) throws(DomainError) -> (PagerProcess, [PagerStep]) {
         guard !contacts.isEmpty else { throw .noContacts }
-        let process = PagerProcess(
+        var process = PagerProcess(
             runID: runID, ecoID: ecoID, contacts: contacts, rounds: max(1, rounds), contactTimeoutSeconds: contactTimeoutSeconds,
             deadline: now.addingTimeInterval(Double(contactTimeoutSeconds)))
         let started = PagerRunStarted(
             runID: runID, ecoID: ecoID, pagerListID: list.id, pagerListName: list.name, contacts: process.contacts, message: message,
             rounds: process.rounds)
-        return (process, [.start(started), .call(contactIndex: 0, attempt: 0)])
+        process.queue = (0..<process.rounds).flatMap { _ in contacts.indices.map { Turn(contact: $0, skipped: false) } }
+        let first = process.nextTurn(at: now, busy: busy)
+        return (process, [.start(started)] + first)
     }
 
     init(runID: PagerRunID, ecoID: EcoID, contacts: [PagerContact], rounds: Int, contactTimeoutSeconds: Int, deadline: Date) {
@@ -93,10 +118,11 @@ public struct PagerProcess: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case runID, ecoID, contacts, rounds, contactTimeoutSeconds, attempt, callSid, answered, lastStatus, deadline, outcome, version
-        case endedCalls
+        case endedCalls, contactIndex, queue, waiting
     }
 
-    /// Reads a stored process; one saved before the ended calls were kept has none.
+    /// Reads a stored process; one saved before the ended calls were kept has none, and one saved before turns
+    /// were queued called contact `attempt % contacts.count`, round after round.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         runID = try container.decode(PagerRunID.self, forKey: .runID)
@@ -111,20 +137,46 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         deadline = try container.decode(Date.self, forKey: .deadline)
         outcome = try container.decodeIfPresent(PagerOutcome.self, forKey: .outcome)
         version = try container.decode(Int.self, forKey: .version)
+        let count = contacts.count
         endedCalls = try container.decodeIfPresent([EndedCall].self, forKey: .endedCalls) ?? []
+        contactIndex = try container.decodeIfPresent(Int.self, forKey: .contactIndex) ?? attempt % count
+        queue =
+            try container.decodeIfPresent([Turn].self, forKey: .queue)
+            ?? ((attempt + 1)..<max(attempt + 1, count * rounds)).map { Turn(contact: $0 % count, skipped: false) }
+        waiting = try container.decodeIfPresent(Bool.self, forKey: .waiting) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(runID, forKey: .runID)
+        try container.encode(ecoID, forKey: .ecoID)
+        try container.encode(contacts, forKey: .contacts)
+        try container.encode(rounds, forKey: .rounds)
+        try container.encode(contactTimeoutSeconds, forKey: .contactTimeoutSeconds)
+        try container.encode(attempt, forKey: .attempt)
+        try container.encodeIfPresent(callSid, forKey: .callSid)
+        try container.encode(answered, forKey: .answered)
+        try container.encodeIfPresent(lastStatus, forKey: .lastStatus)
+        try container.encode(deadline, forKey: .deadline)
+        try container.encodeIfPresent(outcome, forKey: .outcome)
+        try container.encode(version, forKey: .version)
+        try container.encode(endedCalls, forKey: .endedCalls)
+        try container.encode(contactIndex, forKey: .contactIndex)
+        try container.encode(queue, forKey: .queue)
+        try container.encode(waiting, forKey: .waiting)
     }
 
     /// The process after `signal`, and what to do. A signal about an earlier call that says something new
     /// about how it ended is recorded, but moves the ring-down nowhere; a repeated one, or any signal after
-    /// the run ended, changes nothing at all.
-    public func handle(_ signal: PagerSignal, at now: Date) -> (PagerProcess, [PagerStep]) {
+    /// the run ended, changes nothing at all. `busy` are the phones on other runs' live calls.
+    public func handle(_ signal: PagerSignal, at now: Date, busy: Set<String> = []) -> (PagerProcess, [PagerStep]) {
         guard !isFinished else { return (self, []) }
         var next = self
         let steps =
             if let earlier = signal.attempt, earlier != attempt {
                 next.recordLate(signal, about: earlier)
             } else {
-                next.apply(signal, at: now)
+                next.apply(signal, at: now, busy: busy)
             }
         if next != self { next.version += 1 }
         return (next, steps)
@@ -151,10 +203,10 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         else { return [] }
         endedCalls[index].endings.append(kind)
         let call = endedCalls[index]
-        return [.record(PagerAttemptRecorded(contactIndex: call.attempt % contacts.count, callSid: call.callSid, kind: kind))]
+        return [.record(PagerAttemptRecorded(contactIndex: call.contactIndex, callSid: call.callSid, kind: kind))]
     }
 
-    private mutating func apply(_ signal: PagerSignal, at now: Date) -> [PagerStep] {
+    private mutating func apply(_ signal: PagerSignal, at now: Date, busy: Set<String>) -> [PagerStep] {
         switch signal {
         case .placed(_, let sid):
             guard callSid == nil else { return [] }
@@ -162,7 +214,7 @@ public struct PagerProcess: Codable, Sendable, Equatable {
             extendDeadline(now)
             return [.record(attemptRecord(.calling))]
         case .notPlaced(_, let reason):
-            return moveOn(.failed, at: now, detail: reason)
+            return moveOn(.failed, at: now, busy: busy, detail: reason)
         case .status(_, let status):
             // Twilio may repeat a callback or deliver one late: a status that does not move the call forward
             // (ringing after answered, the same one twice) changes nothing.
@@ -182,10 +234,10 @@ public struct PagerProcess: Codable, Sendable, Equatable {
                 return [.record(attemptRecord(.answered))]
             case "completed":
                 // Ended without a key press: voicemail or a hang-up is not an acceptance.
-                return moveOn(answered ? .noResponse : .noAnswer, at: now)
-            case "busy": return moveOn(.busy, at: now)
-            case "no-answer": return moveOn(.noAnswer, at: now)
-            default: return moveOn(.failed, at: now)
+                return moveOn(answered ? .noResponse : .noAnswer, at: now, busy: busy)
+            case "busy": return moveOn(.busy, at: now, busy: busy)
+            case "no-answer": return moveOn(.noAnswer, at: now, busy: busy)
+            default: return moveOn(.failed, at: now, busy: busy)
             }
         case .digits(_, let digits):
             switch digits.first {
@@ -196,14 +248,16 @@ public struct PagerProcess: Codable, Sendable, Equatable {
                     .complete(PagerRunCompleted(outcome: .dispatched, acceptedContactIndex: contactIndex)),
                 ]
             case "2":
-                return moveOn(.declined, at: now)
+                return moveOn(.declined, at: now, busy: busy)
             default:
                 extendDeadline(now)
                 return []
             }
         case .deadlineCheck:
             guard now >= deadline else { return [] }
-            return moveOn(.timeout, at: now)
+            guard waiting else { return moveOn(.timeout, at: now, busy: busy) }
+            waiting = false
+            return nextTurn(at: now, busy: busy)
         case .cancel(let reason):
             outcome = .cancelled
             let hangUp = callSid.map { [PagerStep.hangUp(callSid: $0, answered: answered)] } ?? []
@@ -211,23 +265,51 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         }
     }
 
-    /// Ends the current call with `kind`, then calls the next contact, or ends the run when every round is spent.
-    private mutating func moveOn(_ kind: PagerAttemptKind, at now: Date, detail: String? = nil) -> [PagerStep] {
+    /// Ends the current call with `kind`, then calls the next contact, or ends the run when every turn is spent.
+    private mutating func moveOn(_ kind: PagerAttemptKind, at now: Date, busy: Set<String>, detail: String? = nil) -> [PagerStep] {
         var ended = [PagerStep.record(attemptRecord(kind))]
         if kind == .timeout, let callSid { ended.append(.hangUp(callSid: callSid, answered: answered)) }
-        endedCalls.append(EndedCall(attempt: attempt, callSid: callSid, endings: [kind]))
+        endTurn(kind)
+        return ended + nextTurn(at: now, busy: busy, detail: detail)
+    }
+
+    private mutating func endTurn(_ kind: PagerAttemptKind) {
+        endedCalls.append(EndedCall(attempt: attempt, callSid: callSid, endings: [kind], contactIndex: contactIndex))
         attempt += 1
         callSid = nil
         answered = false
         lastStatus = nil
-        guard attempt < contacts.count * rounds else {
+    }
+
+    /// Calls the first contact still to be called who is not on another run's call, or ends the run when
+    /// nobody is left. Busy contacts keep their place at the head of the queue, so the run comes back to them
+    /// first; each is recorded once as on another callout. When everyone left is busy, the run waits and looks
+    /// again after `busyRecheckSeconds`.
+    private mutating func nextTurn(at now: Date, busy: Set<String>, detail: String? = nil) -> [PagerStep] {
+        guard !queue.isEmpty else {
             outcome = .exhausted
             let reason = "no contact of the list accepted" + (rounds > 1 ? " in \(rounds) rounds" : "")
-            return ended + [.complete(PagerRunCompleted(outcome: .exhausted, reason: detail.map { "\(reason); last call: \($0)" } ?? reason))]
+            return [.complete(PagerRunCompleted(outcome: .exhausted, reason: detail.map { "\(reason); last call: \($0)" } ?? reason))]
         }
+        let free = queue.firstIndex { !busy.contains(contacts[$0.contact].phone) }
+        var skipped: [PagerStep] = []
+        for index in queue.indices[..<(free ?? queue.endIndex)] where !queue[index].skipped {
+            queue[index].skipped = true
+            skipped.append(.record(PagerAttemptRecorded(contactIndex: queue[index].contact, kind: .onAnotherCallout)))
+        }
+        guard let free else {
+            waiting = true
+            deadline = now.addingTimeInterval(Self.busyRecheckSeconds)
+            return skipped
+        }
+        contactIndex = queue.remove(at: free).contact
+        waiting = false
         extendDeadline(now)
-        return ended + [.call(contactIndex: contactIndex, attempt: attempt)]
+        return skipped + [.call(contactIndex: contactIndex, attempt: attempt)]
     }
+
+    /// How soon a run whose every remaining contact was on another call looks again.
+    public static let busyRecheckSeconds: TimeInterval = 5
 
     /// How far along a call a status is: queued, ringing, answered, then any ending.
     static func progress(of status: String) -> Int {

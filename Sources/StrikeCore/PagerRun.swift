@@ -31,6 +31,8 @@ public enum PagerAttemptKind: String, Codable, Sendable, CaseIterable {
     case failed = "FAILED"
     case timeout = "TIMEOUT"
     case noResponse = "NO_RESPONSE"
+    /// Not rung: the contact was on another ECO's callout call at that moment.
+    case onAnotherCallout = "ON_ANOTHER_CALLOUT"
 }
 
 /// How a pager run ended.
@@ -244,7 +246,8 @@ extension Eco {
     /// What a finished pager run does to its ECO: `DISPATCHED` to the contact who accepted, or `FAILED(pager)`
     /// with the run's reason; nothing once the ECO is closed (cancelled or hard complete while the run rang).
     public func command(after run: PagerRunID, ended completed: PagerRunCompleted, acceptedBy: String?) -> EcoCommand? {
-        guard !status.isFinal else { return nil }
+        // A run cancelled, or one that ended after an operator dispatched by hand, changes nothing more.
+        guard !status.isFinal, integration == .tasked, completed.outcome != .cancelled else { return nil }
         if completed.outcome == .dispatched { return .markDispatched(pagerRunID: run, acceptedBy: acceptedBy ?? "a contact") }
         return .failIntegration(.pager, reason: completed.reason ?? "the pager run ended \(completed.outcome.rawValue.lowercased())")
     }

@@ -28,9 +28,18 @@ struct CancelEcoBody: RequestBody {
     let expectedVersion: Int?
 }
 
-/// The ECO endpoints: create (idempotent), list, get, timeline, pager runs, edit, cancel, retry, as-of.
+struct InterventionBody: RequestBody {
+    static let fields: Set<String> = ["action", "reason", "acceptedBy", "expectedVersion"]
+    let action: InterventionAction
+    let reason: String
+    let acceptedBy: String?
+    let expectedVersion: Int?
+}
+
+/// The ECO endpoints: create (idempotent), list, get, timeline, pager runs, edit, cancel, retry, interventions,
+/// as-of.
 struct EcoRoutes {
-    let store: any EventStore & EcoQueries
+    let store: any EventStore & EcoQueries & FieldAccounts
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
 
     func register(_ api: APIRouter) {
@@ -43,6 +52,7 @@ struct EcoRoutes {
         api.add(.patch, "/api/ecos/{id}", access: .member(.dispatcher), update)
         api.add(.post, "/api/ecos/{id}/cancel", access: .member(.dispatcher), cancel)
         api.add(.post, "/api/ecos/{id}/retry", access: .member(.dispatcher), retry)
+        api.add(.post, "/api/ecos/{id}/interventions", access: .member(.dispatcher), intervene)
     }
 
     // MARK: - Create
@@ -166,6 +176,21 @@ struct EcoRoutes {
     @Sendable func retry(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let (record, tenant) = try await changeableEco(context)
         try await store.execute(.retryIntegration, on: record.id, actor: try context.requireCaller().actor, expectedVersion: nil)
+        return try await detail(record.id, tenant, status: .ok)
+    }
+
+    /// The operator takes over: dispatch (a supervisor called back), complete, close or reopen. A completion
+    /// starts the OSP's Render grace period, as a completion seen in the field does.
+    @Sendable func intervene(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        let (record, tenant) = try await changeableEco(context)
+        let body = try await request.decodeBody(InterventionBody.self, context: context)
+        var graceUntil: Date?
+        if body.action == .complete {
+            let hours = try await store.renderInstance(osp: record.ospTenantID)?.gracePeriodHours ?? 24
+            graceUntil = store.clock.now().addingTimeInterval(Double(hours) * 3600)
+        }
+        let intervention = Intervention(action: body.action, reason: body.reason, acceptedBy: body.acceptedBy, graceUntil: graceUntil)
+        try await store.execute(.intervene(intervention), on: record.id, actor: try context.requireCaller().actor, expectedVersion: body.expectedVersion)
         return try await detail(record.id, tenant, status: .ok)
     }
 

@@ -4,13 +4,19 @@ import StrikeCore
 import StrikeStore
 
 struct RenderInstanceBody: RequestBody {
-    static let fields: Set<String> = ["mode", "baseURL", "clientID", "clientSecret", "projectID", "pollIntervalSeconds"]
+    static let fields: Set<String> = [
+        "mode", "baseURL", "clientID", "clientSecret", "projectID", "pollIntervalSeconds", "inactivityHours", "gracePeriodHours",
+        "defaultTaskType",
+    ]
     let mode: ServiceMode
     let baseURL: String?
     let clientID: String
     let clientSecret: String?
     let projectID: String
     let pollIntervalSeconds: Int?
+    let inactivityHours: Int?
+    let gracePeriodHours: Int?
+    let defaultTaskType: String?
 }
 
 struct TwilioAccountBody: RequestBody {
@@ -47,7 +53,8 @@ struct FieldAccountRoutes {
         let body = try await request.decodeBody(RenderInstanceBody.self, context: context)
         let change = RenderInstanceChange(
             mode: body.mode, baseURL: body.baseURL, clientID: body.clientID, clientSecret: body.clientSecret, projectID: body.projectID,
-            pollIntervalSeconds: body.pollIntervalSeconds ?? 60)
+            pollIntervalSeconds: body.pollIntervalSeconds ?? 60, inactivityHours: body.inactivityHours ?? 24,
+            gracePeriodHours: body.gracePeriodHours ?? 24, defaultTaskType: body.defaultTaskType ?? RenderInstanceChange.defaultTaskType)
         return try jsonResponse(try await store.setRenderInstance(osp: tenant.id, change, actor: try context.requireCaller().actor))
     }
 

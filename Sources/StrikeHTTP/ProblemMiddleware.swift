@@ -49,7 +49,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .taken(let problem): .taken(problem)
         case .notFound: .notFound()
         case .alreadyExists, .invalidStatusTransition, .invalidIntegrationTransition, .ecoClosed, .nothingToRetry,
-            .pagerRunAlreadyStarted, .pagerRunAlreadyCompleted, .pagerRunNotStarted:
+            .pagerRunAlreadyStarted, .pagerRunAlreadyCompleted, .pagerRunNotStarted, .ecoCompleted, .nothingNeedsAttention,
+            .alreadyAcknowledged, .interventionRefused:
             .conflict(error.description)
         default: .invalid([FieldProblem(field: "request", message: error.description)])
         }

@@ -5,18 +5,22 @@ import StrikeStore
 struct SettingsBody: RequestBody {
     static let fields: Set<String> = [
         "mapZoom", "mapZoom.create", "mapZoom.view", "mapZoom.list", "mapCenter", "mapCenter.longitude", "mapCenter.latitude",
-        "contactTimeoutSeconds", "listRepeats", "gracePeriodHours", "tileURLTemplate",
+        "contactTimeoutSeconds", "listRepeats", "acceptanceTimeoutMinutes", "repageOnAcceptanceTimeout", "pagingAlertMinutes",
+        "tileURLTemplate",
     ]
     let mapZoom: TenantSettings.MapZoom?
     let mapCenter: TenantSettings.MapCenter?
     let contactTimeoutSeconds: Int?
     let listRepeats: Int?
-    let gracePeriodHours: Int?
+    let acceptanceTimeoutMinutes: Int?
+    let repageOnAcceptanceTimeout: Bool?
+    let pagingAlertMinutes: Int?
     /// Absent: unchanged; `null` or empty: no base map.
     let tileURLTemplate: String??
 
     private enum CodingKeys: String, CodingKey {
-        case mapZoom, mapCenter, contactTimeoutSeconds, listRepeats, gracePeriodHours, tileURLTemplate
+        case mapZoom, mapCenter, contactTimeoutSeconds, listRepeats, acceptanceTimeoutMinutes, repageOnAcceptanceTimeout, pagingAlertMinutes
+        case tileURLTemplate
     }
 
     init(from decoder: any Decoder) throws {
@@ -25,7 +29,9 @@ struct SettingsBody: RequestBody {
         mapCenter = try container.decodeIfPresent(TenantSettings.MapCenter.self, forKey: .mapCenter)
         contactTimeoutSeconds = try container.decodeIfPresent(Int.self, forKey: .contactTimeoutSeconds)
         listRepeats = try container.decodeIfPresent(Int.self, forKey: .listRepeats)
-        gracePeriodHours = try container.decodeIfPresent(Int.self, forKey: .gracePeriodHours)
+        acceptanceTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .acceptanceTimeoutMinutes)
+        repageOnAcceptanceTimeout = try container.decodeIfPresent(Bool.self, forKey: .repageOnAcceptanceTimeout)
+        pagingAlertMinutes = try container.decodeIfPresent(Int.self, forKey: .pagingAlertMinutes)
         tileURLTemplate = container.contains(.tileURLTemplate) ? .some(try container.decodeIfPresent(String.self, forKey: .tileURLTemplate)) : nil
     }
 }
@@ -40,7 +46,13 @@ struct SettingsRoutes {
     }
 
     @Sendable func get(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
-        try jsonResponse(try await store.settings(of: try context.requireTenant().id))
+        let tenant = try context.requireTenant()
+        return try jsonResponse(try Self.view(try await store.settings(of: tenant.id), kind: tenant.kind))
+    }
+
+    /// Only the settings that act for the tenant: a NOC's answer has no paging settings.
+    static func view(_ settings: TenantSettings, kind: TenantKind) throws -> RecordView {
+        try RecordView(settings, hiding: kind == .osp ? [] : Array(TenantSettings.pagingFields))
     }
 
     @Sendable func change(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -48,7 +60,10 @@ struct SettingsRoutes {
         let body = try await request.decodeBody(SettingsBody.self, context: context)
         let change = TenantSettingsChange(
             mapZoom: body.mapZoom, mapCenter: body.mapCenter, contactTimeoutSeconds: body.contactTimeoutSeconds,
-            listRepeats: body.listRepeats, gracePeriodHours: body.gracePeriodHours, tileURLTemplate: body.tileURLTemplate)
-        return try jsonResponse(try await store.changeSettings(of: tenant.id, change, actor: try context.requireCaller().actor))
+            listRepeats: body.listRepeats, acceptanceTimeoutMinutes: body.acceptanceTimeoutMinutes,
+            repageOnAcceptanceTimeout: body.repageOnAcceptanceTimeout, pagingAlertMinutes: body.pagingAlertMinutes,
+            tileURLTemplate: body.tileURLTemplate)
+        let changed = try await store.changeSettings(of: tenant.id, change, actor: try context.requireCaller().actor)
+        return try jsonResponse(try Self.view(changed, kind: tenant.kind))
     }
 }

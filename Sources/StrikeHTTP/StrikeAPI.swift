@@ -33,6 +33,7 @@ public struct StrikeAPI {
         await AccountRoutes(store: store, settings: settings, clock: store.clock).register(api)
         TokenRoutes(store: store).register(api)
         EcoRoutes(store: store).register(api)
+        AttentionRoutes(store: store).register(api)
         StreamRoutes(store: store).register(api)
         TenantRoutes(store: store).register(api)
         SettingsRoutes(store: store).register(api)

@@ -16,14 +16,56 @@ extension Eco: ProjectedAggregate {
             integrationReason: state.integrationReason, renderTaskID: state.renderTaskID, pagerRunID: state.pagerRunID?.rawValue,
             acceptedBy: state.acceptedBy, displayStatus: display.status, displayReason: display.reason,
             taskCount: state.knownTaskCount, stale: state.isStale, graceUntil: state.graceUntil.map(ISO8601.string(from:)),
-            cancelReason: state.cancelReason, createdAt: at, createdBy: recorded.actor.rawValue, updatedAt: at,
+            cancelReason: state.cancelReason, integrationChangedAt: at, createdAt: at, createdBy: recorded.actor.rawValue, updatedAt: at,
             version: recorded.version)
-        if case .created = event { try record.insert(db) } else { try record.update(db, keeping: ["created_at", "created_by"]) }
+        if case .created = event {
+            try record.insert(db)
+        } else {
+            try record.update(db, keeping: event.movesIntegration ? ["created_at", "created_by"] : ["created_at", "created_by", "integration_changed_at"])
+        }
+        try projectAttention(state, event, recorded, at, db)
         if case .taskChanged(let task) = event {
             try TaskRecord(
                 ecoID: EcoID(recorded.streamID), taskID: task.taskID, status: task.status, displayStatus: task.status.display,
                 assignee: task.assignee, fingerprint: task.fingerprint, updatedAt: at
             ).upsert(db)
+        }
+    }
+}
+
+extension Eco {
+    /// Keeps `attention_item` to the ECO's causes now: a new cause is listed since this event, a cause that
+    /// lasts keeps its row (its since and acknowledgement), a cause gone is removed; an acknowledgement marks
+    /// every listed cause with who and when.
+    private static func projectAttention(_ state: Eco, _ event: EcoEvent, _ recorded: RecordedEvent, _ at: String, _ db: Database) throws {
+        let causes = state.attentionCauses
+        if causes.isEmpty {
+            try db.execute(sql: "DELETE FROM attention_item WHERE eco_id = ?", arguments: [recorded.streamID])
+            return
+        }
+        try db.execute(
+            sql: "DELETE FROM attention_item WHERE eco_id = ? AND cause NOT IN (SELECT value FROM json_each(?))",
+            arguments: [recorded.streamID, "[" + causes.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"])
+        for cause in causes {
+            try db.execute(
+                sql: "INSERT INTO attention_item (eco_id, cause, since, detail) VALUES (?, ?, ?, ?) ON CONFLICT (eco_id, cause) DO NOTHING",
+                arguments: [recorded.streamID, cause.rawValue, at, state.attentionDetail(cause)])
+        }
+        if case .attentionAcknowledged = event {
+            try db.execute(
+                sql: "UPDATE attention_item SET acknowledged_by = ?, acknowledged_at = ? WHERE eco_id = ? AND acknowledged_by IS NULL",
+                arguments: [recorded.actor.rawValue, at, recorded.streamID])
+        }
+    }
+}
+
+extension EcoEvent {
+    /// Whether the event moves the integration status (and so restarts the watchers' clock).
+    var movesIntegration: Bool {
+        switch self {
+        case .integrationStatusChanged: true
+        case .intervened(let intervention): intervention.action == .dispatch
+        default: false
         }
     }
 }

@@ -7,7 +7,9 @@ public import StrikeCore
 public struct EcoRecord: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "eco_view"
     /// The integration columns: internal, shown to admins only.
-    public static let integrationColumns = ["integrationStatus", "integrationStage", "integrationReason", "renderTaskID", "pagerRunID"]
+    public static let integrationColumns = [
+        "integrationStatus", "integrationStage", "integrationReason", "renderTaskID", "pagerRunID", "integrationChangedAt",
+    ]
 
     public var id: EcoID
     public var nocTenantID: TenantID
@@ -31,6 +33,8 @@ public struct EcoRecord: StoredRecord, Sendable, Equatable {
     public var stale: Bool
     public var graceUntil: String?
     public var cancelReason: String?
+    /// When the integration status last moved: paging began, or a supervisor accepted.
+    public var integrationChangedAt: String
     public var createdAt: String
     public var createdBy: String
     public var updatedAt: String

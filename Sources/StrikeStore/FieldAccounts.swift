@@ -17,6 +17,12 @@ public struct RenderInstance: StoredRecord, Sendable, Equatable {
     public let clientSecretSet: Bool
     public let projectID: String
     public let pollIntervalSeconds: Int
+    /// No field change for this long flags an ECO stale.
+    public let inactivityHours: Int
+    /// How long a completed ECO is still watched for new or reopened tasks before it is closed.
+    public let gracePeriodHours: Int
+    /// The type of the task made in Render for each ECO.
+    public let defaultTaskType: String
     public let updatedAt: String
 }
 
@@ -28,9 +34,15 @@ public struct RenderInstanceChange: Sendable {
     public var clientSecret: String?
     public var projectID: String
     public var pollIntervalSeconds: Int
+    public var inactivityHours: Int
+    public var gracePeriodHours: Int
+    public var defaultTaskType: String
+
+    public static let defaultTaskType = "ECO investigation"
 
     public init(
-        mode: ServiceMode, baseURL: String?, clientID: String, clientSecret: String?, projectID: String, pollIntervalSeconds: Int = 60
+        mode: ServiceMode, baseURL: String?, clientID: String, clientSecret: String?, projectID: String, pollIntervalSeconds: Int = 60,
+        inactivityHours: Int = 24, gracePeriodHours: Int = 24, defaultTaskType: String = Self.defaultTaskType
     ) {
         self.mode = mode
         self.baseURL = baseURL
@@ -38,6 +50,9 @@ public struct RenderInstanceChange: Sendable {
         self.clientSecret = clientSecret
         self.projectID = projectID
         self.pollIntervalSeconds = pollIntervalSeconds
+        self.inactivityHours = inactivityHours
+        self.gracePeriodHours = gracePeriodHours
+        self.defaultTaskType = defaultTaskType
     }
 }
 
@@ -85,8 +100,12 @@ extension StrikeStore {
         problems += FieldRules.text(change.clientID, field: "clientID", maximum: 200)
         problems += FieldRules.text(change.projectID, field: "projectID", maximum: 200)
         if let secret = change.clientSecret { problems += FieldRules.text(secret, field: "clientSecret", maximum: 500) }
-        if !(10...3600).contains(change.pollIntervalSeconds) {
-            problems.append(FieldProblem(field: "pollIntervalSeconds", message: "must be 10 to 3600"))
+        problems += FieldRules.text(change.defaultTaskType, field: "defaultTaskType", maximum: 100)
+        for (value, range, field) in [
+            (change.pollIntervalSeconds, 10...3600, "pollIntervalSeconds"), (change.inactivityHours, 1...720, "inactivityHours"),
+            (change.gracePeriodHours, 1...720, "gracePeriodHours"),
+        ] where !range.contains(value) {
+            problems.append(FieldProblem(field: field, message: "must be \(range.lowerBound) to \(range.upperBound)"))
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let sealed = try change.clientSecret.map { try sealSecret($0) }
@@ -101,16 +120,20 @@ extension StrikeStore {
             try db.execute(
                 sql: """
                     INSERT INTO render_instance
-                        (osp_tenant_id, mode, base_url, client_id, client_secret_sealed, project_id, poll_interval_seconds, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (osp_tenant_id, mode, base_url, client_id, client_secret_sealed, project_id, poll_interval_seconds,
+                         inactivity_hours, grace_period_hours, default_task_type, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(osp_tenant_id) DO UPDATE SET
                         mode = excluded.mode, base_url = excluded.base_url, client_id = excluded.client_id,
                         client_secret_sealed = COALESCE(?, client_secret_sealed), project_id = excluded.project_id,
-                        poll_interval_seconds = excluded.poll_interval_seconds, updated_at = excluded.updated_at
+                        poll_interval_seconds = excluded.poll_interval_seconds, inactivity_hours = excluded.inactivity_hours,
+                        grace_period_hours = excluded.grace_period_hours, default_task_type = excluded.default_task_type,
+                        updated_at = excluded.updated_at
                     """,
                 arguments: [
                     osp.rawValue, change.mode.rawValue, change.baseURL, change.clientID, sealed ?? Data(), change.projectID,
-                    change.pollIntervalSeconds, stamp, stamp, sealed,
+                    change.pollIntervalSeconds, change.inactivityHours, change.gracePeriodHours, change.defaultTaskType,
+                    stamp, stamp, sealed,
                 ])
             let after = try Self.renderInstance(osp, db)!
             try AuditLog.record(

@@ -37,6 +37,11 @@ enum Migrations {
         migrator.registerMigration("v7-simulators") { db in
             try db.execute(sql: simulatorSchema)
         }
+        migrator.registerMigration("v8-attention") { db in
+            try db.execute(sql: attentionSchema)
+            // The attention list and the integration times are derived from the whole log: replay it once.
+            try Projections.rebuild(db) { _, _ in }
+        }
         return migrator
     }
 
@@ -383,5 +388,28 @@ enum Migrations {
         );
         CREATE INDEX sim_call_eco ON sim_call(eco_id);
         CREATE INDEX sim_call_playing ON sim_call(ended_at);
+        """
+
+    static let attentionSchema = """
+        -- When the integration status last moved (paging began, a supervisor accepted): the watchers' clock.
+        ALTER TABLE eco_view ADD COLUMN integration_changed_at TEXT;
+        CREATE INDEX eco_view_by_integration ON eco_view(integration_status, integration_changed_at);
+        -- What needs a person now: one row per ECO and cause, since when, and who acknowledged it.
+        CREATE TABLE attention_item (
+            eco_id TEXT NOT NULL,
+            cause TEXT NOT NULL,
+            since TEXT NOT NULL,
+            detail TEXT,
+            acknowledged_by TEXT,
+            acknowledged_at TEXT,
+            PRIMARY KEY (eco_id, cause)
+        );
+        -- Settings that follow the field work belong to the OSP's Render instance.
+        ALTER TABLE render_instance ADD COLUMN inactivity_hours INTEGER NOT NULL DEFAULT 24 CHECK (inactivity_hours BETWEEN 1 AND 720);
+        ALTER TABLE render_instance ADD COLUMN grace_period_hours INTEGER NOT NULL DEFAULT 24 CHECK (grace_period_hours BETWEEN 1 AND 720);
+        ALTER TABLE render_instance ADD COLUMN default_task_type TEXT NOT NULL DEFAULT 'ECO investigation';
+        -- One call at a time per person: the phone each live run is ringing, never two runs at once.
+        ALTER TABLE pager_process ADD COLUMN ringing_phone TEXT;
+        CREATE UNIQUE INDEX pager_process_one_call_per_phone ON pager_process(ringing_phone) WHERE finished = 0 AND ringing_phone IS NOT NULL;
         """
 }

@@ -24,14 +24,17 @@ extension StrikeStore {
         let at = now()
         let body: @Sendable (Database) throws -> Void = { db in
             try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db)
-            try db.execute(
-                sql: """
-                    INSERT INTO pager_process (run_id, eco_id, noc_tenant_id, state, deadline, finished, version)
-                    VALUES (?, ?, ?, ?, ?, 0, ?)
-                    """,
-                arguments: [
-                    process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline), process.version,
-                ])
+            try Self.claimingPhone {
+                try db.execute(
+                    sql: """
+                        INSERT INTO pager_process (run_id, eco_id, noc_tenant_id, state, deadline, finished, version, ringing_phone)
+                        VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                        """,
+                    arguments: [
+                        process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline),
+                        process.version, process.ringingPhone,
+                    ])
+            }
         }
         if let checkpoint { try await checkpoint.write(body) } else { try await write(body) }
     }
@@ -61,6 +64,27 @@ extension StrikeStore {
         }
     }
 
+    public func ringingPhones(except run: PagerRunID?) async throws -> Set<String> {
+        try await writer.read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT ringing_phone FROM pager_process WHERE finished = 0 AND ringing_phone IS NOT NULL AND run_id IS NOT ?",
+                    arguments: [run?.rawValue]))
+        }
+    }
+
+    /// Runs a write of a process's ringing phone; another live run ringing that phone already is
+    /// `ContactOnAnotherCall`, so the caller weighs its signal again with that phone busy.
+    private static func claimingPhone(_ write: () throws -> Void) throws {
+        do {
+            try write()
+        } catch let error as DatabaseError
+            where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (error.message ?? "").contains("ringing_phone")
+        {
+            throw ContactOnAnotherCall()
+        }
+    }
+
     /// Saves a process changed from version `expected`, with the run's records and, when the run ends, the
     /// ECO's move to `DISPATCHED` or `FAILED(pager)`, in one transaction. Throws `VersionConflict` when
     /// another writer moved the process first.
@@ -70,11 +94,17 @@ extension StrikeStore {
         let json = try Self.json(process)
         let at = now()
         try await write { db in
-            try db.execute(
-                sql: "UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ? WHERE run_id = ? AND version = ?",
-                arguments: [
-                    json, ISO8601.string(from: process.deadline), process.isFinished, process.version, process.runID.rawValue, expected,
-                ])
+            try Self.claimingPhone {
+                try db.execute(
+                    sql: """
+                        UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ?, ringing_phone = ?
+                        WHERE run_id = ? AND version = ?
+                        """,
+                    arguments: [
+                        json, ISO8601.string(from: process.deadline), process.isFinished, process.version, process.ringingPhone,
+                        process.runID.rawValue, expected,
+                    ])
+            }
             guard db.changesCount == 1 else {
                 let actual = try Int.fetchOne(db, sql: "SELECT version FROM pager_process WHERE run_id = ?", arguments: [process.runID.rawValue]) ?? 0
                 throw VersionConflict(streamID: process.runID.rawValue, expected: expected, actual: actual)
@@ -124,3 +154,6 @@ private struct PagerProcessRow: StoredRecord {
     let state: PagerProcess
     let nocTenantID: TenantID
 }
+
+/// Another live run took the phone this run was about to ring: weigh the signal again with it busy.
+public struct ContactOnAnotherCall: Error, Sendable {}

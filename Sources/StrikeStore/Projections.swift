@@ -12,6 +12,7 @@ public enum Projections {
         ("eco_task_view", ["eco_id", "task_id"]),
         ("pager_run_view", ["run_id"]),
         ("pager_attempt_view", ["run_id", "version"]),
+        ("attention_item", ["eco_id", "cause"]),
     ]
 
     /// Empties the projection tables and replays the whole log into them, stream by stream. The tables are

@@ -45,6 +45,11 @@ public protocol EcoQueries: Sendable {
     func actorNames(_ actors: Set<String>) async throws -> [String: String]
     /// Events after `position` of the ECOs the tenant sees, and the position the scan covered.
     func liveEvents(after position: Int64, visibleTo visibility: Visibility, limit: Int) async throws -> (events: [LiveEvent], scannedTo: Int64)
+    /// Every ECO the tenant sees that needs a person now, with its causes, the oldest first.
+    func attention(visibleTo visibility: Visibility) async throws -> [AttentionEntry]
+    /// Dispatched or paging ECOs of the OSP whose integration status last moved before `before` and that do not
+    /// have `cause` listed yet: the candidates for a time-based cause.
+    func ecosWaiting(in integration: IntegrationState, osp: TenantID, since before: Date, without cause: AttentionCause) async throws -> [EcoID]
 }
 
 /// Each pager run's ring-down as its `PagerProcess`, versioned, with the events its steps record.
@@ -56,6 +61,8 @@ public protocol PagerRuns: Sendable {
     func livePagerRun(eco: EcoID) async throws -> PagerRunID?
     /// Runs still ringing whose contact deadline has passed.
     func overduePagerRuns(at now: Date) async throws -> [PagerRunID]
+    /// The phones live runs other than `run` are ringing now: one call at a time per person.
+    func ringingPhones(except run: PagerRunID?) async throws -> Set<String>
     /// Saves a process changed from version `expected` with what its steps record (and, when the run ends, its
     /// ECO's move), at once; `VersionConflict` when another writer moved it first.
     func advancePagerRun(_ process: PagerProcess, from expected: Int, steps: [PagerStep], acceptedBy: String?, actor: ActorID) async throws

@@ -11,9 +11,9 @@ extension StrikeStore {
     public func changeSettings(of tenant: TenantID, _ change: TenantSettingsChange, actor: ActorID) async throws -> TenantSettings {
         let at = now()
         return try await write { db in
-            _ = try Self.tenant(tenant, db)
+            let kind = try Self.tenant(tenant, db).kind
             let before = try Self.settings(tenant, db)
-            let after = try change.applied(to: before)
+            let after = try change.applied(to: before, kind: kind)
             let json = String(decoding: try EventCoding.encoder().encode(after), as: UTF8.self)
             try db.execute(
                 sql: """

@@ -2,11 +2,6 @@ import Foundation
 import GRDB
 public import StrikeCore
 
-public enum TenantKind: String, Codable, Sendable {
-    case noc = "NOC"
-    case osp = "OSP"
-}
-
 public enum LinkStatus: String, Codable, Sendable, CaseIterable {
     case pending, active, suspended
 }

@@ -20,14 +20,15 @@ public struct Endpoints: Sendable {
     /// Every base a Twilio callback may have been signed for.
     public var callbackBases: [URL] { [publicBaseURL, localBaseURL].compactMap { $0 } }
 
-    /// The OSP's Render instance as the client reaches it, its secret opened; nil when it has none set up (or a
-    /// live one without a usable URL).
-    public func renderCredentials(osp: TenantID, in store: any FieldAccounts) async throws -> RenderCredentials? {
+    /// The OSP's Render instance (its settings) and how the client reaches it, its secret opened; nil when it has
+    /// none set up (or a live one without a usable URL).
+    public func render(osp: TenantID, in store: any FieldAccounts) async throws -> (instance: RenderInstance, credentials: RenderCredentials)? {
         guard let instance = try await store.renderInstance(osp: osp), let secret = try await store.renderClientSecret(osp: osp) else { return nil }
         let base = instance.mode == .simulated ? localBaseURL.appending(path: "sim/render") : URL(string: instance.baseURL ?? "")
         guard let base else { return nil }
-        return RenderCredentials(
+        let credentials = RenderCredentials(
             instanceKey: osp.rawValue, baseURL: base, clientID: instance.clientID, clientSecret: secret, projectID: instance.projectID)
+        return (instance, credentials)
     }
 
     /// Twilio's API for an account of this mode.

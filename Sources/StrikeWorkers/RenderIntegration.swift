@@ -17,9 +17,6 @@ public struct RenderIntegration: EventConsumer {
     /// times faster than one at a time. Safe because `handle` is idempotent per ECO (it lists the subsector first).
     public let concurrency = 8
 
-    /// The task type the appliance creates.
-    public static let taskType = "ECO investigation"
-
     let store: any EventStore & FieldAccounts
     let client: RenderClient
     let endpoints: Endpoints
@@ -63,18 +60,19 @@ public struct RenderIntegration: EventConsumer {
     /// event is delivered again after the restart.
     private func task(for eco: Eco) async throws -> Outcome {
         let instance: RenderCredentials
+        let taskType: String
         do {
-            guard let found = try await endpoints.renderCredentials(osp: eco.ospTenantID, in: store) else {
+            guard let found = try await endpoints.render(osp: eco.ospTenantID, in: store) else {
                 return .failure("no Render instance is set up for this OSP")
             }
-            instance = found
+            (instance, taskType) = (found.credentials, found.instance.defaultTaskType)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             return .failure("the OSP's Render settings could not be read: \(error)")
         }
         let new = NewRenderTask(
-            subsector: eco.jobID.subsector, taskType: Self.taskType, description: eco.description, location: eco.location,
+            subsector: eco.jobID.subsector, taskType: taskType, description: eco.description, location: eco.location,
             externalReference: eco.id?.rawValue ?? "")
         // The one retry layer of this call: the subsector is listed again on every attempt.
         do {

@@ -14,8 +14,6 @@ public final class RenderPoller: Sendable {
     public struct Settings: Sendable {
         /// How many ECOs are polled at once.
         public var concurrency = 4
-        /// No change in Render for this long flags the ECO stale, once.
-        public var staleAfter: TimeInterval = 24 * 3600
         /// The longest an instance in trouble waits before it is tried again.
         public var maxBackoff: TimeInterval = 30 * 60
 
@@ -74,15 +72,16 @@ public final class RenderPoller: Sendable {
     func poll(_ ecoID: EcoID, osp: TenantID) async -> Bool {
         do {
             let eco = try await store.load(Eco.self, id: ecoID.rawValue).state
-            guard FieldProgress.isFollowed(eco), let instance = try await endpoints.renderCredentials(osp: osp, in: store) else {
+            guard FieldProgress.isFollowed(eco), let (instance, credentials) = try await endpoints.render(osp: osp, in: store) else {
                 return true
             }
-            let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: instance).map(Self.observed)
+            let tasks = try await client.tasks(inSubsector: eco.jobID.subsector, on: credentials).map(Self.observed)
             let at = clock.now()
-            let grace = Double(try await store.settings(of: eco.nocTenantID).gracePeriodHours) * 3600
             let lastChange = try await store.lastFieldChange(of: ecoID)
+            // The instance's own limits: its grace period and how long a silence makes the ECO stale.
             let commands = FieldProgress.commands(
-                for: eco, tasks: tasks, at: at, gracePeriod: grace, quietSince: lastChange ?? at, staleAfter: settings.staleAfter)
+                for: eco, tasks: tasks, at: at, gracePeriod: Double(instance.gracePeriodHours) * 3600, quietSince: lastChange ?? at,
+                staleAfter: Double(instance.inactivityHours) * 3600)
             // A poll that finds nothing new, of an ECO polled before, has nothing to record: no write, no fsync.
             guard !commands.isEmpty || lastChange == nil else { return true }
             try await store.recordPoll(of: ecoID, commands: commands, at: at, actor: .system("render-poller"))

@@ -42,7 +42,10 @@ import Testing
 
             let admin = try await client.signIn("noc-admin")
             let seen = try await client.get("/api/ecos/\(eco["id"] as! String)", headers: admin.headers)
-            #expect((seen.json["eco"] as? [String: Any])?["integration"] as? [String: String] == ["status": "PENDING"])
+            let integration = (seen.json["eco"] as? [String: Any])?["integration"] as? [String: String]
+            #expect(integration?["status"] == "PENDING")
+            #expect(integration?["changedAt"] == (seen.json["eco"] as? [String: Any])?["createdAt"] as? String)
+            #expect(Set(integration?.keys ?? [:].keys) == ["status", "changedAt"])
         }
     }
 

@@ -22,6 +22,7 @@ import Testing
     private static let bodies: [String: [String: any Sendable]] = [
         "PATCH /api/ecos/{id}": ["description": "Changed by a stranger"],
         "POST /api/ecos/{id}/cancel": ["reason": "cancelled by a stranger"],
+        "POST /api/ecos/{id}/interventions": ["action": "close", "reason": "closed by a stranger"],
         "PUT /api/users/{id}/role": ["role": "viewer"],
         "PATCH /api/pager-lists/{id}": ["name": "Taken over"],
         "PUT /api/simulator/ecos/{id}": ["scenario": "render-fails"],
@@ -37,6 +38,10 @@ import Testing
 
     private static let fixtures: [Fixture] = [
         Fixture(prefix: "/api/ecos/", stranger: "other-noc-admin") { client in
+            let made = try await client.post("/api/ecos", EcoAPITests.cut, headers: try await client.signIn("noc-dispatcher").headers)
+            return try #require((made.json["eco"] as? [String: Any])?["id"] as? String)
+        },
+        Fixture(prefix: "/api/attention/", stranger: "other-noc-admin") { client in
             let made = try await client.post("/api/ecos", EcoAPITests.cut, headers: try await client.signIn("noc-dispatcher").headers)
             return try #require((made.json["eco"] as? [String: Any])?["id"] as? String)
         },

@@ -62,7 +62,7 @@ final class LiveAppliance: @unchecked Sendable {
             osp: TestWorld.osp,
             RenderInstanceChange(
                 mode: .simulated, baseURL: nil, clientID: "test-osp-render", clientSecret: "render-client-secret", projectID: "P-77",
-                pollIntervalSeconds: 10),
+                pollIntervalSeconds: 10, gracePeriodHours: 1),
             actor: actor)
         _ = try await store.setTwilioAccount(
             noc: TestWorld.noc,
@@ -72,9 +72,6 @@ final class LiveAppliance: @unchecked Sendable {
         let list = try await store.createPagerList(
             PagerListDraft(ospTenantID: TestWorld.osp, name: "Denver", region: try Region(polygons: [[ring]])), actor: actor)
         _ = try await store.setPagerListContacts(list.id, osp: TestWorld.osp, contacts: Self.contacts, actor: actor)
-        var grace = TenantSettingsChange()
-        grace.gracePeriodHours = 1
-        _ = try await store.changeSettings(of: TestWorld.noc, grace, actor: actor)
         try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: defaultScenario.rawValue, speed: speed), noc: TestWorld.noc)
         token = try await APITokens.issue(store, name: "e2e", tenant: TestWorld.noc, role: .admin, actor: actor).secret
     }

@@ -10,44 +10,78 @@ import Testing
 
 /// Tenant settings through the API: defaults for a new tenant, partial changes by admins, ranges enforced.
 @Suite struct SettingsAPITests {
-    @Test func aNewTenantHasTheDefaultsAndAnAdminChangesSomeOfThem() async throws {
+    @Test func eachTenantSeesTheDefaultsOfTheSettingsThatActForItAndAnAdminChangesSomeOfThem() async throws {
         let api = try await APIWorld.make()
         try await api.test { client in
-            let viewer = try await client.signIn("noc-viewer")
-            let defaults = try await client.get("/api/settings", headers: viewer.headers).json
-            #expect(defaults["contactTimeoutSeconds"] as? Int == 30)
-            #expect(defaults["listRepeats"] as? Int == 0)
-            #expect(defaults["gracePeriodHours"] as? Int == 24)
-            #expect(defaults["mapZoom"] as? [String: Int] == ["create": 3, "view": 15, "list": 3])
+            // An OSP's lists are paged: it has the paging settings beside the map's.
+            let ospViewer = try await client.signIn("osp-viewer")
+            let ospDefaults = try await client.get("/api/settings", headers: ospViewer.headers).json
+            #expect(ospDefaults["contactTimeoutSeconds"] as? Int == 30)
+            #expect(ospDefaults["listRepeats"] as? Int == 0)
+            #expect(ospDefaults["acceptanceTimeoutMinutes"] as? Int == 60)
+            #expect(ospDefaults["repageOnAcceptanceTimeout"] as? Bool == false)
+            #expect(ospDefaults["pagingAlertMinutes"] as? Int == 15)
+            #expect(ospDefaults["mapZoom"] as? [String: Int] == ["create": 3, "view": 15, "list": 3])
+            #expect(ospDefaults["gracePeriodHours"] == nil, "the grace period is the Render instance's")
 
-            let admin = try await client.signIn("noc-admin")
-            let change: [String: Any] = ["mapCenter": ["longitude": -104.99, "latitude": 39.74], "listRepeats": 2]
-            let changed = try await client.send(.patch, "/api/settings", change, headers: admin.headers)
+            // A NOC pages nobody: only the map's settings act for it.
+            let nocViewer = try await client.signIn("noc-viewer")
+            let nocDefaults = try await client.get("/api/settings", headers: nocViewer.headers).json
+            #expect(Set(nocDefaults.keys) == ["mapZoom", "mapCenter"])
+
+            let ospAdmin = try await client.signIn("osp-admin")
+            let change: [String: Any] = [
+                "mapCenter": ["longitude": -104.99, "latitude": 39.74], "listRepeats": 2, "acceptanceTimeoutMinutes": 30,
+                "repageOnAcceptanceTimeout": true, "pagingAlertMinutes": 5,
+            ]
+            let changed = try await client.send(.patch, "/api/settings", change, headers: ospAdmin.headers)
             #expect(changed.status == .ok, "\(changed.text)")
-            let read = try await client.get("/api/settings", headers: viewer.headers).json
+            let read = try await client.get("/api/settings", headers: ospViewer.headers).json
             #expect(read["mapCenter"] as? [String: Double] == ["longitude": -104.99, "latitude": 39.74])
             #expect(read["listRepeats"] as? Int == 2)
+            #expect(read["acceptanceTimeoutMinutes"] as? Int == 30)
+            #expect(read["repageOnAcceptanceTimeout"] as? Bool == true)
+            #expect(read["pagingAlertMinutes"] as? Int == 5)
             #expect(read["contactTimeoutSeconds"] as? Int == 30)
+            #expect(try await api.world.store.settings(of: TestWorld.noc) == TenantSettings(), "one tenant's settings are its own")
+        }
+    }
 
-            let osp = try await client.get("/api/settings", headers: try await client.signIn("osp-viewer").headers).json
-            #expect(osp["listRepeats"] as? Int == 0, "one tenant's settings are its own")
+    @Test func aPagingSettingForANocIsRefusedByNameAndChangesNothing() async throws {
+        let api = try await APIWorld.make()
+        try await api.test { client in
+            let admin = try await client.signIn("noc-admin")
+            let refused = try await client.send(
+                .patch, "/api/settings", ["listRepeats": 2, "contactTimeoutSeconds": 60, "mapZoom": ["create": 5, "view": 15, "list": 3]],
+                headers: admin.headers)
+            #expect(refused.status == .unprocessableContent)
+            #expect(Set(refused.problemFields) == ["listRepeats", "contactTimeoutSeconds"])
+            #expect(refused.text.contains("does nothing for a NOC"))
+            #expect(try await api.world.store.settings(of: TestWorld.noc) == TenantSettings())
+            let grace = try await client.send(.patch, "/api/settings", ["gracePeriodHours": 2], headers: admin.headers)
+            #expect(grace.problemFields == ["gracePeriodHours"], "no longer a tenant setting: it is the Render instance's")
         }
     }
 
     @Test func outOfRangeAndUnknownNestedFieldsAreRefusedAndChangeNothing() async throws {
         let api = try await APIWorld.make()
         try await api.test { client in
-            let admin = try await client.signIn("noc-admin")
+            let admin = try await client.signIn("osp-admin")
             let refused = try await client.send(
                 .patch, "/api/settings",
-                ["mapZoom": ["create": 0, "view": 15, "list": 21], "contactTimeoutSeconds": 5, "mapCenter": ["longitude": 200, "latitude": 0]],
+                [
+                    "mapZoom": ["create": 0, "view": 15, "list": 21], "contactTimeoutSeconds": 5, "mapCenter": ["longitude": 200, "latitude": 0],
+                    "acceptanceTimeoutMinutes": 4, "pagingAlertMinutes": 0,
+                ],
                 headers: admin.headers)
             #expect(refused.status == .unprocessableContent)
-            #expect(Set(refused.problemFields) == ["mapZoom.create", "mapZoom.list", "contactTimeoutSeconds", "mapCenter"])
+            #expect(
+                Set(refused.problemFields)
+                    == ["mapZoom.create", "mapZoom.list", "contactTimeoutSeconds", "mapCenter", "acceptanceTimeoutMinutes", "pagingAlertMinutes"])
             let nested = try await client.send(
                 .patch, "/api/settings", ["mapZoom": ["create": 5, "view": 15, "list": 3, "tilt": 30]], headers: admin.headers)
             #expect(nested.problemFields == ["mapZoom.tilt"])
-            #expect(try await api.world.store.settings(of: TestWorld.noc) == TenantSettings())
+            #expect(try await api.world.store.settings(of: TestWorld.osp) == TenantSettings())
             let audit = try await client.get("/api/tenant-audit-log", headers: admin.headers)
             #expect(audit.jsonArray.allSatisfy { $0["entity"] as? String != "tenant_settings" })
         }
@@ -77,7 +111,7 @@ import Testing
             #expect(saved.status == .ok, "\(saved.text)")
             #expect(saved.json["tileURLTemplate"] as? String == template)
             #expect(try await imageSources() == " img-src 'self' data: https://*.tiles.example.net:8443")
-            let unchanged = try await client.send(.patch, "/api/settings", ["listRepeats": 1], headers: admin.headers)
+            let unchanged = try await client.send(.patch, "/api/settings", ["mapZoom": ["create": 4, "view": 15, "list": 3]], headers: admin.headers)
             #expect(unchanged.json["tileURLTemplate"] as? String == template, "a change that leaves it out keeps it")
 
             let cleared = try await client.send(.patch, "/api/settings", ["tileURLTemplate": NSNull()], headers: admin.headers)

@@ -78,7 +78,7 @@ struct IntegrationTransitionTests {
     func transitionTable(from: IntegrationState, to: IntegrationState) {
         let allowed: Set<[IntegrationState]> = [
             [.pending, .tasked], [.tasked, .dispatched], [.pending, .failed(.render)], [.tasked, .failed(.pager)],
-            [.failed(.render), .pending], [.failed(.pager), .tasked],
+            [.failed(.render), .pending], [.failed(.pager), .tasked], [.dispatched, .tasked],
         ]
         #expect(from.canMove(to: to) == allowed.contains([from, to]))
     }

@@ -171,7 +171,15 @@ struct PagerRunEndingTests {
         #expect(acceptedBy == "Dana Ortiz")
     }
 
-    @Test(arguments: [PagerOutcome.exhausted, .failed, .cancelled])
+    @Test func aCancelledRunOrOneEndingAfterAManualDispatchChangesNothing() throws {
+        let tasked = try Fixture.eco(integration: .tasked)
+        #expect(tasked.command(after: Self.run, ended: PagerRunCompleted(outcome: .cancelled, reason: "dispatched by hand"), acceptedBy: nil) == nil)
+        let dispatched = try Fixture.eco(integration: .dispatched)
+        #expect(dispatched.command(after: Self.run, ended: PagerRunCompleted(outcome: .dispatched, acceptedContactIndex: 0), acceptedBy: "Dana") == nil)
+        #expect(dispatched.command(after: Self.run, ended: PagerRunCompleted(outcome: .exhausted), acceptedBy: nil) == nil)
+    }
+
+    @Test(arguments: [PagerOutcome.exhausted, .failed])
     func anyOtherEndFailsTheIntegrationAtThePagerWithTheRunsReason(_ outcome: PagerOutcome) throws {
         let eco = try Fixture.eco(integration: .tasked)
         let withReason = eco.command(after: Self.run, ended: PagerRunCompleted(outcome: outcome, reason: "nobody accepted"), acceptedBy: nil)

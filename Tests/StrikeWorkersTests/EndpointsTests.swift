@@ -26,18 +26,18 @@ import Testing
     @Test func aRenderInstanceIsReachedAtItsOwnURLWhenLiveAndAtTheSimulatorWhenSimulated() async throws {
         let world = try await TestWorld.make()
         let endpoints = Endpoints(publicBaseURL: nil, localBaseURL: Self.local)
-        #expect(try await endpoints.renderCredentials(osp: TestWorld.osp, in: world.store) == nil, "none set up")
+        #expect(try await endpoints.render(osp: TestWorld.osp, in: world.store) == nil, "none set up")
         _ = try await world.store.setRenderInstance(
             osp: TestWorld.osp,
             RenderInstanceChange(mode: .simulated, baseURL: nil, clientID: "strike", clientSecret: "s3cret", projectID: "P-1"),
             actor: TestWorld.actor)
-        let simulated = try #require(try await endpoints.renderCredentials(osp: TestWorld.osp, in: world.store))
+        let simulated = try #require(try await endpoints.render(osp: TestWorld.osp, in: world.store)).credentials
         #expect(simulated.baseURL.absoluteString == "http://127.0.0.1:8080/sim/render")
         #expect(simulated.clientSecret == "s3cret")
         _ = try await world.store.setRenderInstance(
             osp: TestWorld.osp,
             RenderInstanceChange(mode: .live, baseURL: "https://render.example.net/api", clientID: "strike", clientSecret: nil, projectID: "P-1"),
             actor: TestWorld.actor)
-        #expect(try await endpoints.renderCredentials(osp: TestWorld.osp, in: world.store)?.baseURL.absoluteString == "https://render.example.net/api")
+        #expect(try await endpoints.render(osp: TestWorld.osp, in: world.store)?.credentials.baseURL.absoluteString == "https://render.example.net/api")
     }
 }

@@ -34,15 +34,16 @@ public struct PagerManager: EventConsumer {
     }
 
     public func wants(_ event: RecordedEvent) -> Bool {
-        event.streamType == Eco.streamType && (event.type == "EcoIntegrationStatusChanged" || event.type == "EcoCancelled")
+        event.streamType == Eco.streamType
+            && ["EcoIntegrationStatusChanged", "EcoCancelled", "EcoInterventionRecorded"].contains(event.type)
     }
 
-    /// Starts a run for an ECO that is `TASKED` and has none ringing, and stops the ringing run of a cancelled
-    /// ECO; every other delivery finds nothing to do.
+    /// Starts a run for an ECO that is `TASKED` and has none ringing, and stops the ringing run of an ECO that no
+    /// longer needs one (cancelled, closed, or dispatched by an operator); every other delivery finds nothing to do.
     public func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
         let eco = try await store.load(Eco.self, id: event.streamID).state
-        if eco.status == .cancelled, let ecoID = eco.id, let run = try await store.livePagerRun(eco: ecoID) {
-            try await signal(.cancel(reason: "the ECO was cancelled: \(eco.cancelReason ?? "")"), run: run)
+        if eco.integration != .tasked || eco.status.isFinal, let ecoID = eco.id, let run = try await store.livePagerRun(eco: ecoID) {
+            try await signal(.cancel(reason: Self.whyNoLongerPaged(eco)), run: run)
             return
         }
         guard let ecoID = eco.id, eco.integration == .tasked, !eco.status.isFinal, try await store.livePagerRun(eco: ecoID) == nil else { return }
@@ -55,12 +56,30 @@ public struct PagerManager: EventConsumer {
         case .success(let found):
             plan = found
         }
-        let (process, steps) = try PagerProcess.start(
-            runID: .random(), ecoID: ecoID, list: (plan.list.id, plan.list.name), contacts: plan.contacts, message: plan.message,
-            rounds: plan.settings.listRepeats + 1, contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: clock.now())
-        try await store.startPagerRun(process, steps: steps, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
-        let started = StoredPagerProcess(process: process, nocTenantID: eco.nocTenantID)
-        try await ringDown(from: started, performing: steps)
+        let runID = PagerRunID.random()
+        for _ in 0..<8 {
+            let (process, steps) = try PagerProcess.start(
+                runID: runID, ecoID: ecoID, list: (plan.list.id, plan.list.name), contacts: plan.contacts, message: plan.message,
+                rounds: plan.settings.listRepeats + 1, contactTimeoutSeconds: plan.settings.contactTimeoutSeconds, at: clock.now(),
+                busy: try await store.ringingPhones(except: nil))
+            do {
+                try await store.startPagerRun(process, steps: steps, noc: eco.nocTenantID, actor: .system(name), checkpoint: context)
+            } catch is ContactOnAnotherCall {
+                continue
+            }
+            let started = StoredPagerProcess(process: process, nocTenantID: eco.nocTenantID)
+            try await ringDown(from: started, performing: steps)
+            return
+        }
+        throw PagerError.tooManyConflicts(runID)
+    }
+
+    private static func whyNoLongerPaged(_ eco: Eco) -> String {
+        switch eco.status {
+        case .cancelled: "the ECO was cancelled: \(eco.cancelReason ?? "")"
+        case .hardComplete: "the ECO was closed"
+        default: eco.integration == .dispatched ? "dispatched by an operator to \(eco.acceptedBy ?? "a supervisor")" : "the ECO is no longer paged"
+        }
     }
 
     /// A signal for a run, from a webhook or the deadline worker. Applied to the stored process at the version
@@ -105,12 +124,16 @@ public struct PagerManager: EventConsumer {
             } else {
                 return nil
             }
-            let (next, steps) = stored.process.handle(signal, at: clock.now())
+            let busy = try await store.ringingPhones(except: runID)
+            let (next, steps) = stored.process.handle(signal, at: clock.now(), busy: busy)
             guard next != stored.process else { return nil }
             do {
                 try await store.advancePagerRun(
                     next, from: stored.process.version, steps: steps, acceptedBy: Self.acceptedName(next, steps), actor: .system(name))
             } catch is VersionConflict {
+                continue
+            } catch is ContactOnAnotherCall {
+                known = stored
                 continue
             }
             return ((stored, StoredPagerProcess(process: next, nocTenantID: stored.nocTenantID)), steps)
