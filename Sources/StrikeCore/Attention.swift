@@ -24,7 +24,8 @@ extension Eco {
         var causes: [AttentionCause] = []
         if integration.stage != nil { causes.append(.needsEscalation) }
         if reopenReason != nil { causes.append(.reopened) }
-        if isStale { causes.append(.stale) }
+        // A completed ECO waiting out its grace period is quiet by design: silence there needs nobody.
+        if isStale, status != .completed { causes.append(.stale) }
         if acceptanceOverdue { causes.append(.acceptanceOverdue) }
         if pagingOverdue { causes.append(.pagingOverdue) }
         return causes

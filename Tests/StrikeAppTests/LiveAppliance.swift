@@ -31,6 +31,7 @@ final class LiveAppliance: @unchecked Sendable {
     let secrets: SecretBox
     private(set) var store: StrikeStore
     private(set) var token = ""
+    private(set) var ospToken = ""
     private var running: Task<Void, any Error>?
     private var services: ServiceGroup?
     private let client = URLSessionTransport()
@@ -74,6 +75,7 @@ final class LiveAppliance: @unchecked Sendable {
         _ = try await store.setPagerListContacts(list.id, osp: TestWorld.osp, contacts: Self.contacts, actor: actor)
         try await store.setSimulatorSettings(SimulatorSettings(defaultScenario: defaultScenario.rawValue, speed: speed), noc: TestWorld.noc)
         token = try await APITokens.issue(store, name: "e2e", tenant: TestWorld.noc, role: .admin, actor: actor).secret
+        ospToken = try await APITokens.issue(store, name: "e2e-osp", tenant: TestWorld.osp, role: .admin, actor: actor).secret
     }
 
     private func startServer() async throws {
@@ -116,8 +118,10 @@ final class LiveAppliance: @unchecked Sendable {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:] }
     }
 
-    func request(_ method: String, _ path: String, _ body: [String: Any]? = nil) async throws -> Answer {
+    /// A request with the NOC admin's token, or the OSP admin's with `asOSP`.
+    func request(_ method: String, _ path: String, _ body: [String: Any]? = nil, asOSP: Bool = false) async throws -> Answer {
         var headers = ["Accept": "application/json"]
+        let token = asOSP ? ospToken : token
         if !token.isEmpty { headers["Authorization"] = "Bearer \(token)" }
         if body != nil { headers["Content-Type"] = "application/json" }
         let response = try await client.send(

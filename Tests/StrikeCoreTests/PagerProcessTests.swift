@@ -15,15 +15,15 @@ import Testing
         var process: PagerProcess
         var steps: [PagerStep]
 
-        init(rounds: Int = 1) throws {
+        init(rounds: Int = 1, busy: Set<String> = []) throws {
             (process, steps) = try PagerProcess.start(
                 runID: PagerRunID("run"), ecoID: EcoID("eco"), list: (PagerListID("list"), "Nights"), contacts: PagerProcessTests.contacts,
-                message: "Fiber cut", rounds: rounds, contactTimeoutSeconds: 30, at: PagerProcessTests.t0)
+                message: "Fiber cut", rounds: rounds, contactTimeoutSeconds: 30, at: PagerProcessTests.t0, busy: busy)
         }
 
         @discardableResult
-        mutating func send(_ signal: PagerSignal, atSecond second: Double) -> [PagerStep] {
-            let (next, new) = process.handle(signal, at: PagerProcessTests.t0.addingTimeInterval(second))
+        mutating func send(_ signal: PagerSignal, atSecond second: Double, busy: Set<String> = []) -> [PagerStep] {
+            let (next, new) = process.handle(signal, at: PagerProcessTests.t0.addingTimeInterval(second), busy: busy)
             process = next
             steps += new
             return new
@@ -144,5 +144,50 @@ import Testing
                 runID: PagerRunID("r"), ecoID: EcoID("e"), list: (PagerListID("l"), "L"), contacts: [], message: "m", rounds: 1,
                 contactTimeoutSeconds: 30, at: Self.t0)
         }
+    }
+
+    // MARK: One call at a time per person
+
+    @Test func aContactOnAnotherCalloutIsPassedOverForTheNextAndComeBackTo() throws {
+        let ana = Self.contacts[0].phone
+        var run = try Run(busy: [ana])
+        #expect(run.recorded == ["0:ON_ANOTHER_CALLOUT"])
+        #expect(run.calls == [1], "Ben is called while Ana is on the other ECO's call")
+        #expect(run.process.ringingPhone == Self.contacts[1].phone)
+        run.send(.placed(attempt: 0, callSid: "CA1"), atSecond: 1, busy: [ana])
+        run.send(.digits(attempt: 0, digits: "2"), atSecond: 2)
+        #expect(run.calls == [1, 0], "Ana is free again: the run comes back to her first")
+        #expect(run.recorded.filter { $0.hasSuffix("ON_ANOTHER_CALLOUT") }.count == 1, "passed over once, recorded once")
+        run.send(.placed(attempt: 1, callSid: "CA2"), atSecond: 3)
+        run.send(.digits(attempt: 1, digits: "2"), atSecond: 4)
+        run.send(.placed(attempt: 2, callSid: "CA3"), atSecond: 5)
+        run.send(.digits(attempt: 2, digits: "2"), atSecond: 6)
+        #expect(run.calls == [1, 0, 2])
+        #expect(run.completion?.outcome == .exhausted, "a turn is spent only by a call")
+    }
+
+    @Test func whenEveryoneLeftIsOnAnotherCalloutTheRunWaitsForOneToBeFree() throws {
+        let everyone = Set(Self.contacts.map(\.phone))
+        var run = try Run(busy: everyone)
+        #expect(run.calls.isEmpty)
+        #expect(run.process.waiting && run.process.ringingPhone == nil)
+        #expect(run.process.deadline == Self.t0.addingTimeInterval(PagerProcess.busyRecheckSeconds))
+        run.send(.deadlineCheck, atSecond: 5, busy: everyone)
+        #expect(run.calls.isEmpty && run.process.outcome == nil, "still busy: it waits on, and exhausts nothing")
+        #expect(run.recorded.count == 3, "each recorded once")
+        run.send(.deadlineCheck, atSecond: 10, busy: [Self.contacts[0].phone])
+        #expect(run.calls == [1])
+        #expect(run.process.deadline == Self.t0.addingTimeInterval(40), "the call has its contact timeout")
+    }
+
+    @Test func aProcessStoredBeforeTurnsWereQueuedGoesOnFromItsAttempt() throws {
+        var run = try Run(rounds: 2)
+        run.send(.placed(attempt: 0, callSid: "CA1"), atSecond: 1)
+        var json = try JSONSerialization.jsonObject(with: try EventCoding.encoder().encode(run.process)) as! [String: Any]
+        for key in ["queue", "contactIndex", "waiting"] { json.removeValue(forKey: key) }
+        json["endedCalls"] = nil
+        let old = try EventCoding.decoder().decode(PagerProcess.self, from: try JSONSerialization.data(withJSONObject: json))
+        #expect(old.contactIndex == 0)
+        #expect(old.queue.map(\.contact) == [1, 2, 0, 1, 2])
     }
 }

@@ -111,6 +111,19 @@ final class FakeRender: HTTPTransport {
         #expect(try await world.store.load(Eco.self, id: id.rawValue).version == version, "and records nothing new")
     }
 
+    @Test func theTaskIsOfTheInstancesDefaultType() async throws {
+        try await configureRender()
+        _ = try await world.createEco()
+        try await runner.drain()
+        _ = try await world.store.setRenderInstance(
+            osp: TestWorld.osp,
+            RenderInstanceChange(mode: .simulated, baseURL: nil, clientID: "strike", clientSecret: nil, projectID: "P-1", defaultTaskType: "Emergency splice"),
+            actor: TestWorld.actor)
+        _ = try await world.createEco()
+        try await runner.drain()
+        #expect(render.created.map(\.taskType) == ["ECO investigation", "Emergency splice"])
+    }
+
     @Test func aCrashBetweenCreatingTheTaskAndRecordingItLeavesOneTask() async throws {
         try await configureRender()
         let id = try #require(try await world.createEco().state.id)

@@ -120,4 +120,31 @@ import Testing
         let types = try await world.store.stream(id.rawValue).map(\.type)
         #expect(types.filter { $0 == "EcoStaleDetected" }.count == 1)
     }
+
+    /// Each Render instance has its own polling interval, inactivity limit and grace period.
+    @Test func theInstancesOwnIntervalInactivityLimitAndGracePeriodAct() async throws {
+        _ = try await world.store.setRenderInstance(
+            osp: TestWorld.osp,
+            RenderInstanceChange(
+                mode: .simulated, baseURL: nil, clientID: "strike", clientSecret: nil, projectID: "P-1", pollIntervalSeconds: 600,
+                inactivityHours: 2, gracePeriodHours: 6),
+            actor: TestWorld.actor)
+        let id = try await dispatchedEco()
+        let poller = poller()
+        await poll(poller)
+        render.set("T-1", .released)
+        await poll(poller, after: 300)
+        #expect(try await eco(id).status == .open, "not polled again before its 600 s")
+        await poll(poller, after: 300)
+        #expect(try await eco(id).status == .inProgress)
+
+        await poll(poller, after: 3600)
+        #expect(try await eco(id).isStale == false)
+        await poll(poller, after: 3600)
+        #expect(try await eco(id).isStale == true, "two quiet hours, not the default 24")
+
+        render.set("T-1", .completed)
+        await poll(poller, after: 600)
+        #expect(try await eco(id).graceUntil == clock.date.addingTimeInterval(6 * 3600))
+    }
 }
