@@ -256,7 +256,6 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         case .deadlineCheck:
             guard now >= deadline else { return [] }
             guard waiting else { return moveOn(.timeout, at: now, busy: busy) }
-            waiting = false
             return nextTurn(at: now, busy: busy)
         case .cancel(let reason):
             outcome = .cancelled
@@ -284,7 +283,7 @@ public struct PagerProcess: Codable, Sendable, Equatable {
     /// Calls the first contact still to be called who is not on another run's call, or ends the run when
     /// nobody is left. Busy contacts keep their place at the head of the queue, so the run comes back to them
     /// first; each is recorded once as on another callout. When everyone left is busy, the run waits and looks
-    /// again after `busyRecheckSeconds`.
+    /// again from `busyRecheckSeconds` on.
     private mutating func nextTurn(at now: Date, busy: Set<String>, detail: String? = nil) -> [PagerStep] {
         guard !queue.isEmpty else {
             outcome = .exhausted
@@ -298,8 +297,10 @@ public struct PagerProcess: Codable, Sendable, Equatable {
             skipped.append(.record(PagerAttemptRecorded(contactIndex: queue[index].contact, kind: .onAnotherCallout)))
         }
         guard let free else {
+            // Overdue from now on, so each pass of the deadline worker looks again; a look that finds everyone
+            // still busy changes nothing and writes nothing.
+            if !waiting { deadline = now.addingTimeInterval(Self.busyRecheckSeconds) }
             waiting = true
-            deadline = now.addingTimeInterval(Self.busyRecheckSeconds)
             return skipped
         }
         contactIndex = queue.remove(at: free).contact
@@ -308,7 +309,8 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         return skipped + [.call(contactIndex: contactIndex, attempt: attempt)]
     }
 
-    /// How soon a run whose every remaining contact was on another call looks again.
+    /// How soon a run whose every remaining contact was on another call first looks again; after that, every
+    /// pass of the deadline worker looks.
     public static let busyRecheckSeconds: TimeInterval = 5
 
     /// How far along a call a status is: queued, ringing, answered, then any ending.

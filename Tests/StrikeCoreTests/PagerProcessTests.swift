@@ -172,8 +172,10 @@ import Testing
         #expect(run.calls.isEmpty)
         #expect(run.process.waiting && run.process.ringingPhone == nil)
         #expect(run.process.deadline == Self.t0.addingTimeInterval(PagerProcess.busyRecheckSeconds))
+        let waiting = run.process
         run.send(.deadlineCheck, atSecond: 5, busy: everyone)
         #expect(run.calls.isEmpty && run.process.outcome == nil, "still busy: it waits on, and exhausts nothing")
+        #expect(run.process == waiting, "a look that finds everyone busy changes nothing, so nothing is written")
         #expect(run.recorded.count == 3, "each recorded once")
         run.send(.deadlineCheck, atSecond: 10, busy: [Self.contacts[0].phone])
         #expect(run.calls == [1])
