@@ -18,6 +18,27 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any])?["ecoID"] as? String
     }
 
+    /// What changes the attention list reaches the dashboard as it happens: the cause, then who acknowledged it.
+    @Test func theStreamCarriesTheAttentionListsChanges() async throws {
+        let api = try await APIWorld.make()
+        let app = await buildApplication(api.appliance)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let dispatcher = try await client.signIn("noc-dispatcher")
+            let id = try await InterventionAPITests.open(client, dispatcher.headers)
+            let stream = try EventStreamClient(port: port, path: "/api/stream", headers: browserHeaders(try await client.signIn("noc-viewer")))
+            #expect(await stream.events(1, within: 0.3).isEmpty)
+
+            try await InterventionAPITests.run([.failIntegration(.render, reason: "Render answered 500")], on: id, api)
+            #expect(await stream.events(1, within: 5).map(\.event) == ["EcoIntegrationStatusChanged"])
+            #expect(try await client.post("/api/attention/\(id)/acknowledge", [:], headers: dispatcher.headers).status == .ok)
+            let acknowledged = await stream.events(1, within: 5)
+            #expect(acknowledged.map(\.event) == ["EcoAttentionAcknowledged"])
+            #expect(acknowledged.first.flatMap(ecoID) == id)
+            stream.close()
+        }
+    }
+
     @Test func aConnectedClientGetsItsTenantsEventsAndResumesExactlyWhereItLeftOff() async throws {
         let api = try await APIWorld.make()
         _ = try await api.world.store.createTenant(kind: .noc, name: "Other NOC", id: TenantID("other-noc"), actor: .system("test"))
