@@ -33,7 +33,9 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notFound: "it does not exist"
         case .invalidStatusTransition(let from, let to): "status cannot move from \(from.rawValue) to \(to.rawValue)"
         case .invalidIntegrationTransition(let from, let to): "integration status cannot move from \(from) to \(to)"
-        case .ecoClosed(let status): "the ECO is \(status.rawValue) and can no longer change"
+        case .ecoClosed(let status):
+            status == .hardComplete
+                ? "the ECO is closed (HARD_COMPLETE); only an operator's reopen changes it" : "the ECO is \(status.rawValue) and can no longer change"
         case .nothingToRetry(let state): "there is nothing to retry while the integration status is \(state)"
         case .invalidCancelReason: "a cancellation needs a reason of 1 to 1000 characters"
         case .pagerRunNotStarted: "the pager run has not started"

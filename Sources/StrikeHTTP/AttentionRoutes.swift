@@ -45,7 +45,7 @@ struct AttentionRoutes {
         guard try await store.eco(ecoID, visibleTo: tenant.visibility) != nil else { throw Problem.notFound("there is no such ECO") }
         guard tenant.kind == .noc else { throw Problem.forbidden("only the NOC that opened this ECO acknowledges it") }
         try await store.execute(.acknowledgeAttention, on: ecoID, actor: try context.requireCaller().actor, expectedVersion: nil)
-        guard let entry = try await store.attention(visibleTo: tenant.visibility).first(where: { $0.eco.id == ecoID }) else {
+        guard let entry = try await store.attention(of: ecoID, visibleTo: tenant.visibility) else {
             throw Problem.notFound("the ECO no longer needs attention")
         }
         return try jsonResponse(try await views([entry], tenant)[0])

@@ -5,7 +5,6 @@ public import StrikeCore
 /// One cause an ECO is listed for (`attention_item`): since when, in words, and who acknowledged it.
 public struct AttentionRecord: StoredRecord, Sendable, Equatable {
     public static let databaseTableName = "attention_item"
-    public static let internalColumns = ["ecoID"]
 
     public var ecoID: EcoID
     public var cause: AttentionCause
@@ -32,14 +31,22 @@ public struct AttentionEntry: Sendable {
 
 extension StrikeStore {
     public func attention(visibleTo visibility: Visibility) async throws -> [AttentionEntry] {
+        try await attention(visibleTo: visibility, only: nil)
+    }
+
+    public func attention(of eco: EcoID, visibleTo visibility: Visibility) async throws -> AttentionEntry? {
+        try await attention(visibleTo: visibility, only: eco).first
+    }
+
+    private func attention(visibleTo visibility: Visibility, only eco: EcoID?) async throws -> [AttentionEntry] {
         try await writer.read { db in
             let causes = try AttentionRecord.fetchAll(
                 db,
                 sql: """
                     SELECT a.* FROM attention_item a JOIN eco_view e ON e.eco_id = a.eco_id
-                    WHERE e.\(visibility.column) = ? ORDER BY a.since, a.eco_id, a.cause
+                    WHERE e.\(visibility.column) = ? AND (? IS NULL OR a.eco_id = ?) ORDER BY a.since, a.eco_id, a.cause
                     """,
-                arguments: [visibility.tenantID.rawValue])
+                arguments: [visibility.tenantID.rawValue, eco?.rawValue, eco?.rawValue])
             let byEco = Dictionary(grouping: causes, by: \.ecoID)
             let ecos = try EcoRecord.fetchAll(
                 db, sql: "SELECT * FROM eco_view WHERE eco_id IN (SELECT value FROM json_each(?))",
@@ -49,20 +56,19 @@ extension StrikeStore {
         }
     }
 
-    public func ecosWaiting(
-        in integration: IntegrationState, osp: TenantID, since before: Date, without cause: AttentionCause
+    public func ecosShowing(
+        _ display: DisplayStatus, osp: TenantID, integrationChangedBefore before: Date, without cause: AttentionCause
     ) async throws -> [EcoID] {
         try await writer.read { db in
             try String.fetchAll(
                 db,
                 sql: """
                     SELECT eco_id FROM eco_view e
-                    WHERE integration_status = ? AND integration_changed_at <= ? AND osp_tenant_id = ?
-                      AND status NOT IN ('HARD_COMPLETE', 'CANCELLED')
+                    WHERE display_status = ? AND integration_changed_at <= ? AND osp_tenant_id = ?
                       AND NOT EXISTS (SELECT 1 FROM attention_item a WHERE a.eco_id = e.eco_id AND a.cause = ?)
                     ORDER BY integration_changed_at
                     """,
-                arguments: [integration.code, ISO8601.string(from: before), osp.rawValue, cause.rawValue]
+                arguments: [display.rawValue, ISO8601.string(from: before), osp.rawValue, cause.rawValue]
             ).map { EcoID($0) }
         }
     }

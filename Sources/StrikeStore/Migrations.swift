@@ -393,7 +393,7 @@ enum Migrations {
     static let attentionSchema = """
         -- When the integration status last moved (paging began, a supervisor accepted): the watchers' clock.
         ALTER TABLE eco_view ADD COLUMN integration_changed_at TEXT;
-        CREATE INDEX eco_view_by_integration ON eco_view(integration_status, integration_changed_at);
+        CREATE INDEX eco_view_waiting ON eco_view(display_status, integration_changed_at);
         -- What needs a person now: one row per ECO and cause, since when, and who acknowledged it.
         CREATE TABLE attention_item (
             eco_id TEXT NOT NULL,

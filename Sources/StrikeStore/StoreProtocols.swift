@@ -47,9 +47,12 @@ public protocol EcoQueries: Sendable {
     func liveEvents(after position: Int64, visibleTo visibility: Visibility, limit: Int) async throws -> (events: [LiveEvent], scannedTo: Int64)
     /// Every ECO the tenant sees that needs a person now, with its causes, the oldest first.
     func attention(visibleTo visibility: Visibility) async throws -> [AttentionEntry]
-    /// Dispatched or paging ECOs of the OSP whose integration status last moved before `before` and that do not
-    /// have `cause` listed yet: the candidates for a time-based cause.
-    func ecosWaiting(in integration: IntegrationState, osp: TenantID, since before: Date, without cause: AttentionCause) async throws -> [EcoID]
+    func attention(of eco: EcoID, visibleTo visibility: Visibility) async throws -> AttentionEntry?
+    /// The OSP's ECOs showing `display` (`Dispatched`, `Paging`) since their integration status last moved
+    /// before `before`, without `cause` listed yet: the candidates for a time-based cause.
+    func ecosShowing(
+        _ display: DisplayStatus, osp: TenantID, integrationChangedBefore before: Date, without cause: AttentionCause
+    ) async throws -> [EcoID]
 }
 
 /// Each pager run's ring-down as its `PagerProcess`, versioned, with the events its steps record.

@@ -33,14 +33,16 @@ public struct AttentionWatcher: Sendable {
     private func check(_ osp: TenantID, settings: TenantSettings) async throws {
         let now = clock.now()
         let acceptance = settings.acceptanceTimeoutMinutes
-        for eco in try await store.ecosWaiting(
-            in: .dispatched, osp: osp, since: now.addingTimeInterval(-Double(acceptance) * 60), without: .acceptanceOverdue)
+        for eco in try await store.ecosShowing(
+            .dispatched, osp: osp, integrationChangedBefore: now.addingTimeInterval(-Double(acceptance) * 60), without: .acceptanceOverdue)
         {
             let detail = "accepted, but no field movement in \(acceptance) minutes" + (settings.repageOnAcceptanceTimeout ? "; paging the list again" : "")
             try await raise(.raiseAttention(.acceptanceOverdue, detail: detail, repage: settings.repageOnAcceptanceTimeout), on: eco)
         }
         let alert = settings.pagingAlertMinutes
-        for eco in try await store.ecosWaiting(in: .tasked, osp: osp, since: now.addingTimeInterval(-Double(alert) * 60), without: .pagingOverdue) {
+        for eco in try await store.ecosShowing(
+            .paging, osp: osp, integrationChangedBefore: now.addingTimeInterval(-Double(alert) * 60), without: .pagingOverdue)
+        {
             try await raise(.raiseAttention(.pagingOverdue, detail: "still paging after \(alert) minutes", repage: false), on: eco)
         }
     }

@@ -76,6 +76,51 @@ import Testing
         #expect(try await queries.eco(EcoID("eco-1"), asOf: beforeTasking.addingTimeInterval(-1)) == nil)
         #expect(try await queries.eco(EcoID("eco-1"), visibleTo: Self.nocSees)?.integration == .tasked)
     }
+
+    @Test(arguments: StoreEngine.allCases)
+    func theAttentionListHoldsWhatNeedsAPersonOldestFirstWithWhoAcknowledged(_ engine: StoreEngine) async throws {
+        let clock = ManualNow()
+        let store = try await engine.open(clock: clock).store
+        try await create(store, "eco-1", "Cut at Blake St")
+        try await create(store, "eco-2", "Cut at Larimer St")
+        let queries: any EcoQueries = store
+        #expect(try await queries.attention(visibleTo: Self.nocSees).isEmpty)
+
+        _ = try await store.execute(.failIntegration(.render, reason: "Render answered 500"), on: EcoID("eco-2"), actor: TestWorld.actor, expectedVersion: nil)
+        clock.advance(seconds: 60)
+        _ = try await store.execute(.markTasked(renderTaskID: "T-1"), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        _ = try await store.execute(.failIntegration(.pager, reason: "nobody accepted"), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        let listed = try await queries.attention(visibleTo: Self.ospSees)
+        #expect(listed.map(\.eco.id.rawValue) == ["eco-2", "eco-1"], "oldest first, for the OSP too")
+        #expect(listed.first?.causes.map(\.detail) == ["Render answered 500"])
+
+        _ = try await store.execute(.acknowledgeAttention, on: EcoID("eco-1"), actor: ActorID("user:ana"), expectedVersion: nil)
+        let acknowledged = try #require(try await queries.attention(of: EcoID("eco-1"), visibleTo: Self.nocSees))
+        #expect(acknowledged.isAcknowledged && acknowledged.lastAcknowledgement?.by == "user:ana")
+        #expect(try await queries.attention(of: EcoID("eco-1"), visibleTo: Visibility(tenantID: TenantID("other"), kind: .noc)) == nil)
+
+        _ = try await store.execute(.retryIntegration, on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        #expect(try await queries.attention(visibleTo: Self.nocSees).map(\.eco.id.rawValue) == ["eco-2"], "its cause is gone")
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func theWatchersCandidatesAreTheOSPsEcosWaitingSinceTheirIntegrationLastMoved(_ engine: StoreEngine) async throws {
+        let clock = ManualNow()
+        let store = try await engine.open(clock: clock).store
+        try await create(store, "eco-1", "Cut at Blake St")
+        _ = try await store.execute(.markTasked(renderTaskID: "T-1"), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        let tasked = clock.date
+        clock.advance(seconds: 600)
+        _ = try await store.execute(.flagStale(quietSince: tasked), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        let queries: any EcoQueries = store
+        #expect(try await queries.ecosShowing(.paging, osp: TestWorld.osp, integrationChangedBefore: tasked, without: .pagingOverdue) == [EcoID("eco-1")],
+            "measured from the integration's move, not the latest event")
+        #expect(try await queries.ecosShowing(.paging, osp: TestWorld.osp, integrationChangedBefore: tasked.addingTimeInterval(-1), without: .pagingOverdue).isEmpty)
+        #expect(try await queries.ecosShowing(.dispatched, osp: TestWorld.osp, integrationChangedBefore: clock.date, without: .acceptanceOverdue).isEmpty)
+        _ = try await store.execute(.raiseAttention(.pagingOverdue, detail: "still paging", repage: false), on: EcoID("eco-1"), actor: TestWorld.actor, expectedVersion: nil)
+        #expect(try await queries.ecosShowing(.paging, osp: TestWorld.osp, integrationChangedBefore: clock.date, without: .pagingOverdue).isEmpty,
+            "raised once")
+    }
 }
 
 struct ContractFailure: Error, CustomStringConvertible {

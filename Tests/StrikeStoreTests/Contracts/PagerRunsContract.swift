@@ -60,4 +60,37 @@ import Testing
         #expect(eco.acceptedBy == "Ana")
         #expect(try await store.pagerRuns(of: ecoID).first?.attempts.map(\.kind) == [.calling, .accepted])
     }
+
+    @Test(arguments: StoreEngine.allCases)
+    func aPhoneOneLiveRunIsRingingIsRefusedToAnotherUntilThatRunMovesOn(_ engine: StoreEngine) async throws {
+        let (open, clock, _, process) = try await started(engine)
+        let store = open.store
+        let runs: any PagerRuns = store
+        #expect(try await runs.ringingPhones(except: nil) == ["+14155550100"])
+        #expect(try await runs.ringingPhones(except: process.runID).isEmpty, "a run's own call is not another's")
+
+        guard case .created(let other) = try await store.createEco(
+            TestWorld.draft(), actor: TestWorld.actor, ecoID: EcoID("eco-2"), idempotency: nil, correlationID: nil),
+            let otherID = other.state.id
+        else { throw ContractFailure("not created") }
+        _ = try await store.execute(.markTasked(renderTaskID: "T-2"), on: otherID, actor: TestWorld.actor, expectedVersion: nil)
+        let start = { (busy: Set<String>) in
+            try PagerProcess.start(
+                runID: PagerRunID("run-2"), ecoID: otherID, list: (PagerListID("list-1"), "Nights"), contacts: Self.contacts,
+                message: "Second cut", rounds: 1, contactTimeoutSeconds: 30, at: clock.date, busy: busy)
+        }
+        let (blind, blindSteps) = try start([])
+        await #expect(throws: ContactOnAnotherCall.self, "Ana is on run-1's call") {
+            try await runs.startPagerRun(blind, steps: blindSteps, noc: TestWorld.noc, actor: .system("pager"), checkpoint: nil)
+        }
+        #expect(try await runs.livePagerRun(eco: otherID) == nil, "nothing of the refused start was kept")
+        let (aware, awareSteps) = try start(try await runs.ringingPhones(except: nil))
+        try await runs.startPagerRun(aware, steps: awareSteps, noc: TestWorld.noc, actor: .system("pager"), checkpoint: nil)
+        #expect(try await runs.ringingPhones(except: nil) == ["+14155550100", "+14155550101"])
+
+        let (declined, declinedSteps) = process.handle(.digits(attempt: 0, digits: "2"), at: clock.date, busy: ["+14155550101"])
+        try await runs.advancePagerRun(declined, from: process.version, steps: declinedSteps, acceptedBy: nil, actor: .system("pager"))
+        #expect(declined.waiting, "Bo is on run-2's call, and nobody else is left")
+        #expect(try await runs.ringingPhones(except: nil) == ["+14155550101"], "a waiting run rings nobody")
+    }
 }
