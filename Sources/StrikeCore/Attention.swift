@@ -1,6 +1,6 @@
 /// Why an ECO needs a person now. The attention list is derived from these; each has a `since` and may be
 /// acknowledged, and stays listed until its cause is gone.
-public enum AttentionCause: String, Codable, Sendable, CaseIterable, Comparable {
+public enum AttentionCause: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
     /// Render refused the task, or nobody accepted the callout: integration `FAILED`.
     case needsEscalation = "NEEDS_ESCALATION"
     /// Work came back after completion, during the grace period: a late clone or a reopened task.
@@ -11,10 +11,6 @@ public enum AttentionCause: String, Codable, Sendable, CaseIterable, Comparable 
     case acceptanceOverdue = "ACCEPTANCE_OVERDUE"
     /// The pager has been ringing the list for longer than the OSP's alert threshold.
     case pagingOverdue = "PAGING_OVERDUE"
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
 }
 
 extension Eco {
@@ -60,4 +56,3 @@ extension Eco {
         acknowledged.formIntersection(attentionCauses)
     }
 }
-extension AttentionCause: CodingKeyRepresentable {}

@@ -65,8 +65,6 @@ public enum EcoCommand: Sendable {
     case acknowledgeAttention
     /// An operator takes over: dispatch, complete, close or reopen by hand.
     case intervene(Intervention)
-    /// The accepted supervisor's field has not moved: the integration goes back to `TASKED` for a new pager run.
-    case repage(reason: String)
 }
 
 // MARK: - decide
@@ -135,13 +133,12 @@ extension Eco {
             guard !causes.isEmpty else { throw .nothingNeedsAttention }
             guard !Set(causes).isSubset(of: state.acknowledged) else { throw .alreadyAcknowledged }
             return [.attentionAcknowledged(EcoAttentionAcknowledged(causes: causes))]
-        case .repage(let reason):
-            return [try state.integrationMove(to: .tasked, reason: reason)]
         }
     }
 
     /// A time-based cause, raised once while it lasts: acceptance overdue while the accepted ECO's field has not
-    /// moved, paging overdue while the list is still being rung. Anything else has nothing to raise.
+    /// moved, paging overdue while the list is still being rung. Anything else has nothing to raise. With
+    /// `repage`, an acceptance overdue also sends the integration back to `TASKED`, so the list is paged again.
     private func raise(_ cause: AttentionCause, detail: String, repage: Bool) throws(DomainError) -> [EcoEvent] {
         let holds =
             switch cause {

@@ -73,7 +73,23 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         public let attempt: Int
         public let callSid: String?
         public var endings: [PagerAttemptKind]
-        public let contactIndex: Int
+        /// Whose call it was; one ended before turns were queued was contact `attempt % contacts.count`.
+        public fileprivate(set) var contactIndex: Int
+
+        init(attempt: Int, callSid: String?, endings: [PagerAttemptKind], contactIndex: Int) {
+            self.attempt = attempt
+            self.callSid = callSid
+            self.endings = endings
+            self.contactIndex = contactIndex
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            attempt = try container.decode(Int.self, forKey: .attempt)
+            callSid = try container.decodeIfPresent(String.self, forKey: .callSid)
+            endings = try container.decode([PagerAttemptKind].self, forKey: .endings)
+            contactIndex = try container.decodeIfPresent(Int.self, forKey: .contactIndex) ?? -1
+        }
     }
 
     /// A contact's turn to be called; `skipped` once it was passed over (and recorded) because the contact
@@ -138,7 +154,11 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         outcome = try container.decodeIfPresent(PagerOutcome.self, forKey: .outcome)
         version = try container.decode(Int.self, forKey: .version)
         let count = contacts.count
-        endedCalls = try container.decodeIfPresent([EndedCall].self, forKey: .endedCalls) ?? []
+        endedCalls = try (container.decodeIfPresent([EndedCall].self, forKey: .endedCalls) ?? []).map { call in
+            var call = call
+            if call.contactIndex < 0 { call.contactIndex = call.attempt % count }
+            return call
+        }
         contactIndex = try container.decodeIfPresent(Int.self, forKey: .contactIndex) ?? attempt % count
         queue =
             try container.decodeIfPresent([Turn].self, forKey: .queue)
