@@ -106,6 +106,12 @@ public struct PagerProcess: Codable, Sendable, Equatable {
         isFinished || waiting ? nil : contacts[contactIndex].phone
     }
 
+    /// While the run waits, the phones of the contacts it still has to call: one of them free, it can go on.
+    public var awaitedPhones: [String]? {
+        guard waiting, !isFinished else { return nil }
+        return Set(queue.map { contacts[$0.contact].phone }).sorted()
+    }
+
     /// A new run of `list` and its first steps: record the start, call the first contact not on another call.
     public static func start(
         runID: PagerRunID, ecoID: EcoID, list: (id: PagerListID, name: String), contacts: [PagerContact], message: String, rounds: Int,

@@ -408,8 +408,10 @@ enum Migrations {
         ALTER TABLE render_instance ADD COLUMN inactivity_hours INTEGER NOT NULL DEFAULT 24 CHECK (inactivity_hours BETWEEN 1 AND 720);
         ALTER TABLE render_instance ADD COLUMN grace_period_hours INTEGER NOT NULL DEFAULT 24 CHECK (grace_period_hours BETWEEN 1 AND 720);
         ALTER TABLE render_instance ADD COLUMN default_task_type TEXT NOT NULL DEFAULT 'ECO investigation';
-        -- One call at a time per person: the phone each live run is ringing, never two runs at once.
+        -- One call at a time per person: the phone each live run is ringing, never two runs at once; and, for a
+        -- run waiting because everyone left on its list is on another call, the phones it waits for.
         ALTER TABLE pager_process ADD COLUMN ringing_phone TEXT;
+        ALTER TABLE pager_process ADD COLUMN awaited_phones TEXT CHECK (awaited_phones IS NULL OR json_valid(awaited_phones));
         CREATE UNIQUE INDEX pager_process_one_call_per_phone ON pager_process(ringing_phone) WHERE finished = 0 AND ringing_phone IS NOT NULL;
         """
 }

@@ -27,12 +27,13 @@ extension StrikeStore {
             try Self.claimingPhone {
                 try db.execute(
                     sql: """
-                        INSERT INTO pager_process (run_id, eco_id, noc_tenant_id, state, deadline, finished, version, ringing_phone)
-                        VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                        INSERT INTO pager_process
+                            (run_id, eco_id, noc_tenant_id, state, deadline, finished, version, ringing_phone, awaited_phones)
+                        VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
                         """,
                     arguments: [
                         process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline),
-                        process.version, process.ringingPhone,
+                        process.version, process.ringingPhone, try Self.awaited(process),
                     ])
             }
         }
@@ -54,11 +55,22 @@ extension StrikeStore {
         }
     }
 
-    /// Runs whose contact deadline has passed.
+    /// Runs whose contact deadline has passed; of the runs waiting for a contact on another call, only those one
+    /// of whose awaited phones is free now, so thousands waiting cost one query, not a look each.
     public func overduePagerRuns(at now: Date) async throws -> [PagerRunID] {
         try await writer.read { db in
             try String.fetchAll(
-                db, sql: "SELECT run_id FROM pager_process WHERE finished = 0 AND deadline <= ? ORDER BY deadline",
+                db,
+                sql: """
+                    SELECT run_id FROM pager_process p
+                    WHERE finished = 0 AND deadline <= ?
+                      AND (awaited_phones IS NULL OR EXISTS (
+                          SELECT 1 FROM json_each(p.awaited_phones) awaited
+                          WHERE NOT EXISTS (
+                              SELECT 1 FROM pager_process other
+                              WHERE other.finished = 0 AND other.ringing_phone = awaited.value)))
+                    ORDER BY deadline
+                    """,
                 arguments: [ISO8601.string(from: now)]
             ).map { PagerRunID($0) }
         }
@@ -97,12 +109,12 @@ extension StrikeStore {
             try Self.claimingPhone {
                 try db.execute(
                     sql: """
-                        UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ?, ringing_phone = ?
+                        UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ?, ringing_phone = ?, awaited_phones = ?
                         WHERE run_id = ? AND version = ?
                         """,
                     arguments: [
                         json, ISO8601.string(from: process.deadline), process.isFinished, process.version, process.ringingPhone,
-                        process.runID.rawValue, expected,
+                        try Self.awaited(process), process.runID.rawValue, expected,
                     ])
             }
             guard db.changesCount == 1 else {
@@ -133,6 +145,10 @@ extension StrikeStore {
                     causationID: nil, occurredAt: at, db)
             }
         }
+    }
+
+    private static func awaited(_ process: PagerProcess) throws -> String? {
+        try process.awaitedPhones.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
     private static func json(_ process: PagerProcess) throws -> String {

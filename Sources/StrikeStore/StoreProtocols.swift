@@ -62,7 +62,8 @@ public protocol PagerRuns: Sendable {
     func startPagerRun(_ process: PagerProcess, steps: [PagerStep], noc: TenantID, actor: ActorID, checkpoint: ConsumerContext?) async throws
     func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess?
     func livePagerRun(eco: EcoID) async throws -> PagerRunID?
-    /// Runs still ringing whose contact deadline has passed.
+    /// Runs still ringing whose contact deadline has passed, and runs waiting for a busy contact of whom one is
+    /// free now.
     func overduePagerRuns(at now: Date) async throws -> [PagerRunID]
     /// The phones live runs other than `run` are ringing now: one call at a time per person.
     func ringingPhones(except run: PagerRunID?) async throws -> Set<String>

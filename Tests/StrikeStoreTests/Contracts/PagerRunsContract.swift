@@ -92,5 +92,12 @@ import Testing
         try await runs.advancePagerRun(declined, from: process.version, steps: declinedSteps, acceptedBy: nil, actor: .system("pager"))
         #expect(declined.waiting, "Bo is on run-2's call, and nobody else is left")
         #expect(try await runs.ringingPhones(except: nil) == ["+14155550101"], "a waiting run rings nobody")
+        let later = clock.date.addingTimeInterval(PagerProcess.busyRecheckSeconds)
+        #expect(try await runs.overduePagerRuns(at: later).isEmpty, "waiting for Bo, who is still on run-2's call")
+
+        // Run-2 is done with Bo: run-1 can go on, and is due.
+        let (cancelled, cancelSteps) = aware.handle(.cancel(reason: "test"), at: later)
+        try await runs.advancePagerRun(cancelled, from: aware.version, steps: cancelSteps, acceptedBy: nil, actor: .system("pager"))
+        #expect(try await runs.overduePagerRuns(at: later) == [process.runID])
     }
 }
