@@ -1,10 +1,41 @@
 // One ECO: its display status and reason, its place on the map, its Render tasks, every pager run with each
-// call, the whole timeline (who, when, what), and the actions the caller's role allows (retry, cancel with a
-// reason, edit the details). Kept live, except while the operator is typing: then the page waits for them.
+// call, the whole timeline (who, when, what), and the actions the caller's role and the ECO's status allow:
+// retry, cancel with a reason, edit the details, and take over by hand (dispatch, complete, close, reopen), each
+// with its reason. Kept live, except while the operator is typing or has a form open: then the page waits for them.
 import { api } from "/app/api.js";
 import { h, slug } from "/app/dom.js";
+import { sentence } from "/app/forms.js";
 import { ecoLayer, makeMap } from "/app/map.js";
-import { ATTEMPT, JOB_TYPES, OUTCOME, RUN, describe, when } from "/app/words.js";
+import { onEcoEvent } from "/app/stream.js";
+import { ATTEMPT, INTERVENTION, JOB_TYPES, OUTCOME, RUN, describe, statusesInWords, when } from "/app/words.js";
+
+/// The work statuses an ECO is still worked in: it may be cancelled and its details edited.
+const WORKING = ["OPEN", "IN_PROGRESS"];
+/// Each intervention where the appliance allows it (it refuses the others with a 409), what it does, and the
+/// words of its form's button.
+const INTERVENTIONS = {
+  dispatch: {
+    allowed: (eco) => WORKING.includes(eco.status) && ["Paging", "Needs escalation"].includes(eco.displayStatus),
+    about: "A supervisor called the NOC back and took the job: the ECO is dispatched to them and the pager stops calling.",
+    submit: "Record the dispatch",
+  },
+  complete: {
+    allowed: (eco) => WORKING.includes(eco.status),
+    about: "The work is done, whatever Render shows: Render is still watched for new work during the grace period.",
+    submit: "Mark complete",
+  },
+  close: {
+    allowed: (eco) => [...WORKING, "COMPLETED"].includes(eco.status),
+    about: "Nothing more will happen: the ECO is closed at once and no longer followed.",
+    submit: "Close the ECO",
+  },
+  reopen: {
+    allowed: (eco) => ["COMPLETED", "HARD_COMPLETE"].includes(eco.status),
+    about: "The work needs doing again: the ECO goes back to work in progress.",
+    submit: "Reopen the ECO",
+  },
+};
+const FIELD_NAMES = { reason: "Reason", acceptedBy: "Accepted by", description: "Description", jobType: "Job type" };
 
 export function showDetail(view, membership, ecoID, { onBack }) {
   const mayAct = membership.tenantKind === "NOC" && membership.role !== "viewer";
@@ -31,10 +62,11 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     view.replaceChildren(
       h("p", {}, h("button", { type: "button", onclick: () => onBack() }, "← All ECOs")),
       h("section", { class: "card", "aria-label": "ECO" },
-        h("h1", {}, `${eco.jobID} `, h("span", { class: `chip ${slug(eco.displayStatus)}`, "data-role": "status" }, eco.displayStatus)),
+        h("h1", {}, `${eco.jobID} `, h("span", { class: `chip ${slug(eco.displayStatus)}`, "data-role": "status" }, eco.displayStatus),
+          eco.stale ? h("span", { class: "flag stale", title: "No field change for the Render instance's inactivity limit" }, "Stale") : null),
         eco.displayReason ? h("p", { class: "reason", "data-role": "reason" }, eco.displayReason) : null,
         h("p", {}, eco.description),
-        h("p", { class: "muted" }, `${eco.jobType} · opened ${when(eco.createdAt)}${eco.acceptedBy ? ` · accepted by ${eco.acceptedBy}` : ""}`),
+        h("p", { class: "muted" }, `${Object.fromEntries(JOB_TYPES)[eco.jobType] ?? eco.jobType} · opened ${when(eco.createdAt)}${eco.acceptedBy ? ` · accepted by ${eco.acceptedBy}` : ""}`),
         mayAct ? actions(eco, problem) : null, problem),
       h("div", { class: "detail-grid" },
         h("section", { class: "card" }, h("h2", {}, "Location"), mapElement),
@@ -53,7 +85,8 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     if (eco.displayStatus === "Needs escalation") {
       buttons.push(h("button", { class: "primary", type: "button", onclick: () => act("POST", "retry", {}, problem) }, "Retry"));
     }
-    if (!["Cancelled", "Closed"].includes(eco.displayStatus)) {
+    // The appliance refuses a cancel or an edit once the work is complete, closed or cancelled.
+    if (WORKING.includes(eco.status)) {
       const reason = h("input", { name: "reason", "aria-label": "Reason for cancelling", placeholder: "Reason for cancelling",
         oninput: () => {
           reasonTyped = reason.value !== "";
@@ -63,7 +96,45 @@ export function showDetail(view, membership, ecoID, { onBack }) {
         reason, h("button", { type: "submit" }, "Cancel ECO")));
       buttons.push(editForm(eco, problem));
     }
-    return h("div", { class: "actions" }, ...buttons);
+    const offered = Object.keys(INTERVENTIONS).filter((action) => INTERVENTIONS[action].allowed(eco));
+    return h("div", { class: "eco-actions" },
+      buttons.length ? h("div", { class: "actions" }, ...buttons) : null,
+      offered.length ? interventions(offered, problem) : null);
+  }
+
+  /// The interventions the status allows, each a button that opens its form; one form open at a time.
+  function interventions(offered, problem) {
+    const slot = h("div", { class: "intervention-slot" });
+    const buttons = offered.map((action) => h("button", { type: "button", onclick: () => {
+      problem.textContent = "";
+      slot.replaceChildren(interventionForm(action, problem));
+      editing = true;
+      slot.querySelector("input, textarea").focus();
+    } }, INTERVENTION[action].offer));
+    return h("div", { class: "interventions" },
+      h("div", { class: "actions", role: "group", "aria-label": "Take over by hand" }, h("span", { class: "muted" }, "By hand:"), ...buttons),
+      slot);
+  }
+
+  function interventionForm(action, problem) {
+    const acceptedBy = action === "dispatch"
+      ? h("input", { name: "acceptedBy", required: true, maxlength: 200, autocomplete: "off", placeholder: "The supervisor who called back" })
+      : null;
+    const reason = h("textarea", { name: "reason", rows: 2, required: true, maxlength: 1000 });
+    const submit = h("button", { class: "primary", type: "submit" }, INTERVENTIONS[action].submit);
+    return h("form", { class: "intervention", "aria-label": INTERVENTION[action].offer, onsubmit: async (event) => {
+      event.preventDefault();
+      if (submit.disabled) return; // once, however often it is pressed
+      const body = { action, reason: reason.value };
+      if (acceptedBy) body.acceptedBy = acceptedBy.value;
+      submit.disabled = true;
+      await act("POST", "interventions", body, problem);
+      submit.disabled = false;
+    } },
+    h("p", { class: "muted" }, INTERVENTIONS[action].about),
+    acceptedBy ? h("label", {}, "Accepted by", acceptedBy) : null,
+    h("label", {}, "Reason", reason),
+    h("div", { class: "actions" }, submit, h("button", { type: "button", onclick: () => render().catch(() => {}) }, "Never mind")));
   }
 
   /// Job type and description, sent with the version they were read at: a change made meanwhile is a 409.
@@ -86,29 +157,33 @@ export function showDetail(view, membership, ecoID, { onBack }) {
     } }, open, fields);
   }
 
+  /// A refusal in words: an edit's 409 is a change made meanwhile, or the work finished while the form was
+  /// open; any other 409 says why the status forbids it.
   async function act(method, action, body, problem) {
     try {
       await api(method, `/api/ecos/${ecoID}${action ? `/${action}` : ""}`, body);
       await render();
     } catch (error) {
-      problem.textContent = error.status === 409
-        ? "Someone changed this ECO meanwhile. Discard to see the latest, then make your change again."
-        : error.fields?.length ? error.fields.map((f) => `${f.field}: ${f.message}`).join(" ") : error.message;
+      if (error.status === 409 && method === "PATCH") problem.textContent = await editRefusal();
+      else if (error.fields?.length) problem.textContent = error.fields.map((f) => `${FIELD_NAMES[f.field] ?? f.field}: ${f.message}`).join(" ");
+      else problem.textContent = sentence(statusesInWords(error.message));
     }
   }
 
-  const stream = new EventSource(`/api/stream?tenant=${encodeURIComponent(membership.tenantID)}`);
-  const refresh = (message) => {
-    if (JSON.parse(message.data).ecoID !== ecoID) return;
+  async function editRefusal() {
+    const latest = await api("GET", `/api/ecos/${ecoID}`).then((detail) => detail.eco, () => null);
+    return latest && !WORKING.includes(latest.status)
+      ? `This ECO is now “${latest.displayStatus}”: its details can no longer be edited. Discard to see it.`
+      : "Someone changed this ECO meanwhile. Discard to see the latest, then make your change again.";
+  }
+
+  const stopEvents = onEcoEvent((event) => {
+    if (event.ecoID !== ecoID) return;
     if (busy()) { behind = true; return; }
     render().catch(() => {});
-  };
-  for (const type of ["EcoIntegrationStatusChanged", "EcoStatusChanged", "EcoTaskChanged", "EcoLateCloneDetected", "EcoGracePeriodStarted",
-    "EcoHardCompleted", "EcoStaleDetected", "EcoCancelled", "EcoDetailsUpdated", "PagerRunStarted", "PagerAttemptRecorded", "PagerRunCompleted"]) {
-    stream.addEventListener(type, refresh);
-  }
+  });
   render().catch((error) => view.replaceChildren(h("p", { class: "card error", role: "alert" }, error.message)));
-  return () => { stream.close(); map?.remove(); };
+  return () => { stopEvents(); map?.remove(); };
 }
 
 function tasks(list) {

@@ -21,6 +21,14 @@ const RENDER = {
     { name: "projectID", label: "Project ID" },
     { name: "pollIntervalSeconds", label: "Poll interval (seconds)", hint: "How often Render is asked for changes: 10 to 3600; empty means 60.",
       type: "number", min: 10, max: 3600, optional: true },
+    { name: "inactivityHours", label: "Inactivity limit (hours)",
+      hint: "An ECO with no change in the field for this long is flagged stale and needs attention: 1 to 720; empty means 24.",
+      type: "number", min: 1, max: 720, optional: true },
+    { name: "gracePeriodHours", label: "Grace period (hours)",
+      hint: "How long a completed ECO is still watched for new work in Render before it is closed: 1 to 720; empty means 24.",
+      type: "number", min: 1, max: 720, optional: true },
+    { name: "defaultTaskType", label: "Task type",
+      hint: "The type of the Render task made for each ECO: 1 to 100 characters; empty means “ECO investigation”.", maxlength: 100, optional: true },
   ],
 };
 
@@ -84,7 +92,7 @@ async function stored(service) {
 function input(spec, value) {
   const attributes = { name: spec.name, value: value ?? "", autocomplete: "off", spellcheck: "false", required: !spec.optional };
   if (spec.type === "number") return h("input", { ...attributes, type: "number", inputmode: "numeric", min: spec.min, max: spec.max, step: 1 });
-  return h("input", { ...attributes, type: spec.type ?? "text" });
+  return h("input", { ...attributes, type: spec.type ?? "text", maxlength: spec.maxlength });
 }
 
 /// Always empty: what is stored is never sent to the browser, only whether there is one.

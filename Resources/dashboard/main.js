@@ -1,9 +1,11 @@
 // The dashboard's shell: sign-in, the tenant switcher, sign-out, and the sections the caller's role in the
 // active tenant may use: the ECOs for everyone, and for admins the tenant's administration. The appliance
-// owner also has the Appliance section, and lands there when they belong to no tenant.
+// owner also has the Appliance section, and lands there when they belong to no tenant. While a tenant is open,
+// its live stream and its attention list are followed whatever section is shown.
 import { api, ApiError, setSession } from "/app/api.js";
 import { ROLE, word } from "/app/adminwords.js";
 import { showAppliance } from "/app/appliance.js";
+import { watchAttention } from "/app/attention.js";
 import { showAuditLog } from "/app/auditlog.js";
 import { showBoard } from "/app/board.js";
 import { showCreate } from "/app/create.js";
@@ -14,6 +16,7 @@ import { showSettings } from "/app/settings.js";
 import { showSimulator } from "/app/simulator.js";
 import { showTokens } from "/app/tokens.js";
 import { showUsers } from "/app/users.js";
+import { follow, unfollow } from "/app/stream.js";
 import { h } from "/app/dom.js";
 
 const view = document.getElementById("view");
@@ -21,6 +24,8 @@ const bar = document.querySelector(".bar");
 const tenantPicker = document.getElementById("tenant");
 let stopView = () => {};
 let caller = null;
+/// The open tenant's attention list: { key, panel, stop }.
+let attention = null;
 
 async function start() {
   try {
@@ -34,6 +39,7 @@ async function start() {
 
 function showSignIn(message) {
   stopView();
+  leaveTenant();
   bar.hidden = true;
   const problem = h("p", { class: "error", role: "alert" }, message || "");
   const form = h("form", { class: "card sign-in", "aria-label": "Sign in" },
@@ -78,9 +84,9 @@ function enter(me) {
 
 /// An owner who belongs to no tenant has the appliance to look after, and nothing else.
 function enterAsOwnerOnly() {
+  leaveTenant();
   setSession({ tenant: null });
   tenantPicker.parentElement.hidden = true;
-  document.getElementById("live").textContent = "";
   bar.hidden = false;
   const nav = document.getElementById("sections");
   nav.replaceChildren(section("Appliance", () => showAppliance(view, { me: caller })));
@@ -92,17 +98,36 @@ function open(membership) {
   localStorage.setItem("strike.tenant", membership.tenantID);
   setSession({ tenant: membership.tenantID });
   showNavigation(membership);
+  followTenant(membership);
   stopView = showBoard(view, membership, {
+    attention: attention.panel,
     onNew: () => {
       stopView();
       stopView = () => {};
       showCreate(view, { onCreated: () => open(membership), onCancel: () => open(membership) }).catch(showProblem);
     },
-    onOpen: (ecoID) => {
-      stopView();
-      stopView = showDetail(view, membership, ecoID, { onBack: () => open(membership) });
-    },
+    onOpen: (ecoID) => openEco(membership, ecoID),
   });
+}
+
+function openEco(membership, ecoID) {
+  stopView();
+  stopView = showDetail(view, membership, ecoID, { onBack: () => open(membership) });
+}
+
+/// The tenant's stream and attention list, started once per tenant and role, not on every return to the board.
+function followTenant(membership) {
+  const key = `${membership.tenantID} ${membership.role}`;
+  if (attention?.key === key) return;
+  leaveTenant();
+  follow(membership.tenantID);
+  attention = { key, ...watchAttention(membership, { onOpen: (ecoID) => openEco(membership, ecoID) }) };
+}
+
+function leaveTenant() {
+  attention?.stop();
+  attention = null;
+  unfollow();
 }
 
 /// The sections the active tenant's role may use, beside the board.

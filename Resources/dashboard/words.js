@@ -2,11 +2,13 @@
 /// A stored time in the browser's own words and time zone.
 export const when = (text) => (text ? new Date(text).toLocaleString() : "");
 
-export const JOB_TYPES = [["CMR", "CMR — corrective maintenance"], ["MFR", "MFR — make fiber ready"], ["FNOL", "FNOL — first notice of loss"]];
+/// The job types as the seeds define them.
+export const JOB_TYPES = [["CMR", "CMR — Claims Management Resource"], ["MFR", "MFR — Maintenance Field Request"], ["FNOL", "FNOL — First Notice of Loss"]];
 
 export const ATTEMPT = {
   CALLING: "Calling", RINGING: "Ringing", ANSWERED: "Answered", ACCEPTED: "Accepted", DECLINED: "Declined",
   NO_ANSWER: "No answer", BUSY: "Busy", FAILED: "Call failed", TIMEOUT: "No answer in time", NO_RESPONSE: "Answered, no key pressed",
+  ON_ANOTHER_CALLOUT: "Not rung: on another ECO's callout call",
 };
 export const RUN = { NOT_STARTED: "Not started", RUNNING: "Calling", COMPLETED: "Finished" };
 export const OUTCOME = { DISPATCHED: "Accepted", EXHAUSTED: "Nobody accepted", FAILED: "Could not call", CANCELLED: "Stopped: ECO cancelled" };
@@ -20,7 +22,23 @@ export const CALL = {
   queued: "queued", initiated: "dialling", ringing: "ringing", "in-progress": "on the call", completed: "call ended", busy: "busy",
   "no-answer": "no answer", failed: "failed", canceled: "cancelled",
 };
+/// Why an ECO needs a person now, as the attention list says it.
+export const CAUSE = {
+  NEEDS_ESCALATION: "Needs escalation", REOPENED: "Work reopened after completion", STALE: "No field change for too long",
+  ACCEPTANCE_OVERDUE: "Accepted, but the field has not moved", PAGING_OVERDUE: "Paging for too long",
+};
+const cause = (code) => CAUSE[code] ?? "Needs attention";
+/// What an operator does by hand: the button that offers it, and what the timeline says was done.
+export const INTERVENTION = {
+  dispatch: { offer: "Dispatch by hand", done: "Dispatched by hand" },
+  complete: { offer: "Complete", done: "Completed by hand" },
+  close: { offer: "Close", done: "Closed by hand" },
+  reopen: { offer: "Reopen", done: "Reopened by hand" },
+};
 const WORK = { OPEN: "Open", IN_PROGRESS: "Work in progress", COMPLETED: "Work complete", HARD_COMPLETE: "Closed", CANCELLED: "Cancelled" };
+/// The work statuses inside a sentence the appliance wrote ("cannot reopen this ECO: it is OPEN"), in words.
+const WORK_IN_A_SENTENCE = { OPEN: "open", IN_PROGRESS: "in progress", COMPLETED: "complete", HARD_COMPLETE: "closed", CANCELLED: "cancelled" };
+export const statusesInWords = (text) => String(text).replace(/\b(OPEN|IN_PROGRESS|COMPLETED|HARD_COMPLETE|CANCELLED)\b/g, (code) => WORK_IN_A_SENTENCE[code]);
 
 /// One timeline entry as a sentence.
 export function describe(entry) {
@@ -40,9 +58,23 @@ export function describe(entry) {
     case "EcoHardCompleted": return "Closed: the grace period ended with nothing new";
     case "EcoStaleDetected": return "No change in Render for a long time";
     case "EcoCancelled": return `Cancelled${p.reason ? `: ${p.reason}` : ""}`;
+    case "EcoInterventionRecorded": return intervention(p);
+    case "EcoAttentionRaised": return `Needs attention: ${cause(p.cause)}${p.detail ? ` (${p.detail})` : ""}`;
+    case "EcoAttentionAcknowledged": {
+      const causes = (p.causes ?? []).map((code) => cause(code).toLowerCase()).join("; ");
+      return `Attention acknowledged${causes ? `: ${causes}` : ""}`;
+    }
     case "PagerRunStarted": return `Paging started: list ${p.pagerListName ?? ""}`;
     case "PagerAttemptRecorded": return `Call: ${ATTEMPT[p.kind] ?? "update"}`;
     case "PagerRunCompleted": return `Paging finished: ${OUTCOME[p.outcome] ?? ""}${p.reason ? ` (${p.reason})` : ""}`;
     default: return "Recorded";
   }
+}
+
+/// "Dispatched by hand: supervisor Bob called back — the reason".
+function intervention(p) {
+  const done = INTERVENTION[p.action]?.done ?? "Changed by hand";
+  const who = p.action === "dispatch" && p.acceptedBy ? `: supervisor ${p.acceptedBy} called back` : "";
+  const grace = p.action === "complete" && p.graceUntil ? `; still watched for new work until ${when(p.graceUntil)}` : "";
+  return `${done}${who}${grace}${p.reason ? ` — ${p.reason}` : ""}`;
 }

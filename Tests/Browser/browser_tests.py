@@ -85,9 +85,12 @@ class Demo:
 class Browser:
     """One page in headless Chromium that records every request it makes and every console error."""
 
-    def __init__(self, playwright, demo: Demo, viewport: tuple[int, int] = (1280, 800)):
+    def __init__(self, playwright, demo: Demo, viewport: tuple[int, int] = (1280, 800), permissions: list[str] | None = None,
+                 init_script: str | None = None):
         self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, permissions=permissions or [])
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page: Page = self.context.new_page()
         self.requests: list[str] = []
         self.console_errors: list[str] = []
@@ -117,9 +120,10 @@ class Browser:
 
 
 @contextmanager
-def signed_in(playwright, demo: Demo, credentials: tuple[str, str], viewport: tuple[int, int] = (1280, 800)):
-    """A fresh browser signed in on the board; at the end, nothing loaded from outside and no console error."""
-    browser = Browser(playwright, demo, viewport)
+def signed_in(playwright, demo: Demo, credentials: tuple[str, str], viewport: tuple[int, int] = (1280, 800), **options):
+    """A fresh browser signed in on the board; at the end, nothing loaded from outside and no console error.
+    `options` go to Browser: the permissions the context grants, a script run before the page's own."""
+    browser = Browser(playwright, demo, viewport, **options)
     try:
         browser.sign_in(*credentials)
         yield browser
@@ -640,6 +644,239 @@ def test_an_osp_admin_adds_a_pager_list_and_makes_it_the_default(playwright, dem
     assert status == 200, "the demo's default list could not be restored"
 
 
+# The page's alerts, recorded through the real APIs: every desktop notification it raises, whether it asked for the
+# permission (the page is told "default" until it asks; the context grants it), and every tone it starts.
+ALERT_RECORDER = """
+(() => {
+  window.notificationsRaised = [];
+  window.notificationPermissionAsked = 0;
+  window.tonesPlayed = 0;
+  const Real = window.Notification;
+  if (Real) {
+    let asked = false;
+    window.Notification = class extends Real {
+      constructor(title, options = {}) {
+        super(title, options);
+        window.notificationsRaised.push({ title, body: options.body || "", tag: options.tag || "" });
+      }
+      static get permission() { return asked ? Real.permission : "default"; }
+      static requestPermission(...args) {
+        asked = true;
+        window.notificationPermissionAsked += 1;
+        return Real.requestPermission(...args);
+      }
+    };
+  }
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...args) {
+    window.tonesPlayed += 1;
+    return start.apply(this, args);
+  };
+})();
+"""
+
+
+def wait_until(page: Page, expression: str, arg=None, seconds: float = 10) -> None:
+    """Polls `expression` (a function of `arg`) in the page until it is true. Not wait_for_function: that evaluates
+    strings in the page, which its Content-Security-Policy forbids."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {expression}")
+        time.sleep(0.05)
+
+
+def open_pager_exhausted_eco(demo: Demo, description: str, point: list[float]) -> dict:
+    """An ECO for Front Range Fiber whose simulated pager finds nobody to accept it."""
+    script = demo.session(*DISPATCHER)
+    eco = {"location": {"type": "Point", "coordinates": point}, "jobType": "CMR", "description": description,
+           "ospTenantID": "demo-osp-front-range"}
+    status, created, _ = demo.call("POST", "/api/ecos", eco, script)
+    assert status == 201, f"create: {status} {created}"
+    status, _, _ = demo.call("PUT", f"/api/simulator/ecos/{created['eco']['id']}", {"scenario": "pager-exhausted"}, script)
+    assert status == 200, "the ECO's scenario was not set"
+    return created["eco"]
+
+
+def expect_title_to_count_the_unacknowledged(page: Page, demo: Demo, headers: dict[str, str], seconds: float = 10) -> int:
+    """The page's title is "(N) Osprey Strike" with N as the API counts the unacknowledged items; answers N."""
+    deadline = time.monotonic() + seconds
+    while True:
+        _, listed, _ = demo.call("GET", "/api/attention", headers=headers)
+        expected = f"({listed['unacknowledged']}) Osprey Strike" if listed["unacknowledged"] else "Osprey Strike"
+        title = page.title()
+        if title == expected:
+            return listed["unacknowledged"]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the title is {title!r}, the API counts {listed['unacknowledged']} unacknowledged")
+        time.sleep(0.1)
+
+
+def test_a_pager_exhausted_eco_alerts_the_dispatcher_until_they_acknowledge_it(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    _, me, _ = demo.call("GET", "/api/me", headers=script)
+    with signed_in(playwright, demo, DISPATCHER, permissions=["notifications"], init_script=ALERT_RECORDER) as browser:
+        page = browser.page
+        panel = page.get_by_role("region", name="Needs attention")
+        panel.wait_for()
+        eco = open_pager_exhausted_eco(demo, "Cut nobody answers for", [-104.99, 39.742])
+        item = panel.locator(f'li[data-attention="{eco["id"]}"]')
+        item.wait_for(timeout=90_000)
+        expect_some_text(item, eco["jobID"])
+        expect_some_text(item.locator(".causes"), "Needs escalation")
+        assert expect_title_to_count_the_unacknowledged(page, demo, script) >= 1
+
+        assert page.evaluate("window.notificationPermissionAsked") >= 1, "the page never asked for notification permission"
+        wait_until(page, "([id, job]) => window.notificationsRaised.some((n) => n.tag === id && (n.title + n.body).includes(job))",
+                   [eco["id"], eco["jobID"]])
+        wait_until(page, "() => window.tonesPlayed > 0")
+        browser.screenshot("attention-alert")
+
+        # A second tab of the same browser lists it too, but stays silent: the first tab sounds for both.
+        other = browser.context.new_page()
+        other.goto(demo.origin + "/")
+        other_item = other.get_by_role("region", name="Needs attention").locator(f'li[data-attention="{eco["id"]}"]')
+        other_item.wait_for()
+        other.locator("h1").click()  # a gesture: this tab could sound from now on
+        other.wait_for_timeout(1500)
+        assert other.evaluate("window.tonesPlayed") == 0, "two tabs sound at once"
+
+        item.get_by_role("button", name="Acknowledge").click()
+        expect_some_text(item.locator('[data-role="acknowledged"]'), f"Acknowledged by {me['user']['displayName']} at ")
+        expect_some_text(other_item.locator('[data-role="acknowledged"]'), f"Acknowledged by {me['user']['displayName']} at ", seconds=5)
+        other.close()
+        assert item.get_by_role("button", name="Acknowledge").count() == 0, "an acknowledged item still offers Acknowledge"
+        _, listed, _ = demo.call("GET", "/api/attention", headers=script)
+        acknowledged = next(entry for entry in listed["items"] if entry["eco"]["id"] == eco["id"])
+        assert acknowledged["acknowledged"] and acknowledged["acknowledgedBy"] == me["user"]["displayName"], acknowledged
+        expect_title_to_count_the_unacknowledged(page, demo, script)
+        browser.screenshot("attention-acknowledged")
+        expect_no_internal_names(page, "the board with the attention list")
+
+        # The acknowledged ECO's timeline says who acknowledged what.
+        item.get_by_role("link", name=eco["jobID"]).click()
+        expect_some_text(page.get_by_role("region", name="Timeline"),
+                         f"Attention acknowledged: needs escalation — {me['user']['displayName']}")
+
+
+def test_a_dispatcher_dispatches_a_paging_eco_by_hand_and_the_timeline_says_why(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    eco = open_pager_exhausted_eco(demo, "Cut whose supervisor phones back", [-104.985, 39.748])
+    reason = "Bob rang the NOC desk on the landline and took the job"
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
+        page.locator(f'tr[data-eco="{eco["id"]}"] a').click()
+        by_hand = page.get_by_role("group", name="Take over by hand")
+        offer = by_hand.get_by_role("button", name="Dispatch by hand", exact=True)
+        offer.wait_for(timeout=60_000)  # offered once it is paging (or needs escalation)
+        assert page.locator('[data-role="status"]').inner_text() in ("Paging", "Needs escalation")
+        for action in ("Complete", "Close"):
+            assert by_hand.get_by_role("button", name=action, exact=True).count() == 1, f"{action} is not offered"
+        assert by_hand.get_by_role("button", name="Reopen", exact=True).count() == 0, "an ECO still at work is offered Reopen"
+        offer.click()
+        form = page.get_by_role("form", name="Dispatch by hand")
+        form.get_by_label("Accepted by").fill("Bob Okafor")
+        form.get_by_label("Reason").fill(reason)
+        browser.screenshot("dispatch-by-hand")
+        form.get_by_role("button", name="Record the dispatch").click()
+
+        timeline = page.get_by_role("region", name="Timeline")
+        expect_some_text(timeline, f"Dispatched by hand: supervisor Bob Okafor called back — {reason} — Metro NOC dispatcher", seconds=15)
+        status = page.locator('[data-role="status"]').inner_text()
+        assert status not in ("Paging", "Needs escalation", "Pending"), f"after the dispatch the ECO shows {status}"
+        expect_some_text(page.locator("section[aria-label=ECO]"), "accepted by Bob Okafor")
+        assert page.get_by_role("button", name="Dispatch by hand", exact=True).count() == 0, "a dispatched ECO is offered Dispatch by hand"
+        browser.screenshot("dispatched-by-hand")
+        _, detail, _ = demo.call("GET", f"/api/ecos/{eco['id']}", headers=script)
+        assert detail["eco"]["acceptedBy"] == "Bob Okafor", detail["eco"]
+        expect_no_internal_names(page, "the ECO dispatched by hand")
+
+
+def test_the_board_loads_more_than_a_page_in_order_and_keeps_its_filter(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    _, listed, _ = demo.call("GET", "/api/ecos?limit=200", headers=script)
+    newest_first = [eco["id"] for eco in listed["items"]]
+    escalated = [eco["id"] for eco in listed["items"] if eco["displayStatus"] == "Needs escalation"]
+    assert len(newest_first) > 4 and len(escalated) > 2, listed
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
+        # Pages of 2 instead of 200, so the demo's few ECOs take several pages.
+        page.route(re.compile(r"/api/ecos\?"), lambda route: route.continue_(url=route.request.url.replace("limit=200", "limit=2")))
+        rows = page.locator("table[aria-label=ECOs] tbody tr")
+        shown = lambda: page.eval_on_selector_all("table[aria-label=ECOs] tbody tr", "rows => rows.map((row) => row.dataset.eco)")  # noqa: E731
+        status = page.get_by_label("Status", exact=True)
+        status.select_option("Needs escalation")
+        status.select_option("")
+        more = page.get_by_role("button", name="Load more")
+        deadline = time.monotonic() + 10
+        while shown() != newest_first[:2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert shown() == newest_first[:2], f"the first page shows {shown()}"
+        while more.is_visible():
+            before = rows.count()
+            more.click()
+            wait_until(page, "before => document.querySelectorAll('table[aria-label=ECOs] tbody tr').length > before", before)
+        assert shown() == newest_first, "the pages together are not the board, newest first"
+        assert page.locator("path.eco-shape").count() == len(newest_first), "not every ECO loaded is on the map"
+
+        status.select_option("Needs escalation")
+        deadline = time.monotonic() + 10
+        while shown() != escalated[:2] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while more.is_visible():
+            before = rows.count()
+            more.click()
+            wait_until(page, "before => document.querySelectorAll('table[aria-label=ECOs] tbody tr').length > before", before)
+        assert shown() == escalated, f"the filtered pages show {shown()}, not {escalated}"
+        browser.screenshot("board-loaded-more")
+
+
+def test_each_tenant_sees_only_the_settings_that_act_for_it(playwright, demo: Demo) -> None:
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        open_section(page, "Settings")
+        page.get_by_label("ECO list map zoom", exact=True).wait_for()
+        for label in ("Contact timeout (seconds)", "Acceptance timeout (minutes)", "Paging alert (minutes)"):
+            assert page.get_by_label(label, exact=True).count() == 0, f"a NOC is shown {label}"
+    admin = {**demo.session(*SUPERVISOR), "X-Tenant-ID": "demo-osp-front-range"}
+    with signed_in(playwright, demo, SUPERVISOR) as browser:
+        page = browser.page
+        if page.locator("#tenant").is_visible():
+            page.locator("#tenant").select_option("demo-osp-front-range")
+        open_section(page, "Settings")
+        _, before, _ = demo.call("GET", "/api/settings", headers=admin)
+        alert = page.get_by_label("Paging alert (minutes)", exact=True)
+        assert alert.input_value() == str(before["pagingAlertMinutes"])
+        assert page.get_by_label("Acceptance timeout (minutes)", exact=True).input_value() == str(before["acceptanceTimeoutMinutes"])
+        repage = page.get_by_label("Page again when the acceptance timeout passes", exact=True)
+        assert repage.is_checked() == before["repageOnAcceptanceTimeout"]
+        alert.fill(str(before["pagingAlertMinutes"] % 240 + 1))
+        repage.set_checked(not before["repageOnAcceptanceTimeout"])
+        page.get_by_role("button", name="Save settings").click()
+        expect_text(page.locator("#view .status"), "Saved.")
+        _, saved, _ = demo.call("GET", "/api/settings", headers=admin)
+        assert saved["pagingAlertMinutes"] == before["pagingAlertMinutes"] % 240 + 1, saved
+        assert saved["repageOnAcceptanceTimeout"] == (not before["repageOnAcceptanceTimeout"]), saved
+        browser.screenshot("settings-osp")
+        status, _, _ = demo.call("PATCH", "/api/settings", {k: before[k] for k in ("pagingAlertMinutes", "repageOnAcceptanceTimeout")}, admin)
+        assert status == 200, "the OSP's settings could not be restored"
+
+        open_section(page, "Render instance")
+        _, instance, _ = demo.call("GET", "/api/render-instance", headers=admin)
+        for label, name in (("Inactivity limit (hours)", "inactivityHours"), ("Grace period (hours)", "gracePeriodHours"),
+                            ("Task type", "defaultTaskType")):
+            assert page.get_by_label(label, exact=True).input_value() == str(instance[name]), f"{label} does not show {instance[name]}"
+        page.get_by_label("Task type", exact=True).fill("Fiber cut investigation")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect_some_text(page.locator("#view .status"), "Saved.")
+        _, changed, _ = demo.call("GET", "/api/render-instance", headers=admin)
+        assert changed["defaultTaskType"] == "Fiber cut investigation", changed
+        browser.screenshot("render-instance")
+        fields = ("mode", "baseURL", "clientID", "projectID", "pollIntervalSeconds", "inactivityHours", "gracePeriodHours", "defaultTaskType")
+        status, _, _ = demo.call("PUT", "/api/render-instance", {name: instance.get(name) for name in fields}, admin)
+        assert status == 200, "the Render instance could not be restored"
+
+
 TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
@@ -657,6 +894,10 @@ TESTS = [
     test_a_dispatcher_edits_the_details_and_an_edit_made_meanwhile_is_not_overwritten,
     test_the_dashboard_fits_a_1280_by_800_screen_and_a_tablet,
     test_an_osp_admin_adds_a_pager_list_and_makes_it_the_default,
+    test_a_pager_exhausted_eco_alerts_the_dispatcher_until_they_acknowledge_it,
+    test_a_dispatcher_dispatches_a_paging_eco_by_hand_and_the_timeline_says_why,
+    test_the_board_loads_more_than_a_page_in_order_and_keeps_its_filter,
+    test_each_tenant_sees_only_the_settings_that_act_for_it,
 ]
 
 
