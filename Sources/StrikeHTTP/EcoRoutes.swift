@@ -96,11 +96,11 @@ struct EcoRoutes {
 
     @Sendable func list(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let tenant = try context.requireTenant()
-        let query = request.uri.queryParameters
+        let query = request.formQuery
         var filter = EcoFilter()
         var problems: [FieldProblem] = []
         func parse<T>(_ name: String, _ make: (String) -> T?, _ expected: String) -> T? {
-            guard let raw = query[name[...]].map(String.init) else { return nil }
+            guard let raw = query[name] else { return nil }
             guard let value = make(raw) else {
                 problems.append(FieldProblem(field: name, message: "must be \(expected)"))
                 return nil
@@ -110,13 +110,13 @@ struct EcoRoutes {
         filter.status = parse("status", EcoStatus.init(rawValue:), "one of \(EcoStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         filter.displayStatus = parse("displayStatus", DisplayStatus.init(rawValue:), "one of \(DisplayStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         filter.jobType = parse("jobType", JobType.init(rawValue:), "CMR, MFR or FNOL")
-        filter.text = query["q"].map(String.init)
+        filter.text = query["q"]
         filter.createdFrom = parse("createdFrom", ISO8601.date(from:), "an ISO 8601 time")
         filter.createdBefore = parse("createdBefore", ISO8601.date(from:), "an ISO 8601 time")
         let limit = parse("limit", { Int($0).flatMap { (1...200).contains($0) ? $0 : nil } }, "a whole number from 1 to 200") ?? 50
         guard problems.isEmpty else { throw Problem.invalid(problems) }
         let page = try await store.ecos(
-            visibleTo: tenant.visibility, filter: filter, cursor: query["cursor"].map(String.init), limit: limit)
+            visibleTo: tenant.visibility, filter: filter, cursor: query["cursor"], limit: limit)
         return try jsonResponse(EcoListView(items: try page.items.map { try .eco($0, showIntegration: tenant.role == .admin) }, nextCursor: page.nextCursor))
     }
 

@@ -99,3 +99,21 @@ public func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = 
     headers[.cacheControl] = "no-store"
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try EventCoding.encoder().encode(value))))
 }
+
+extension Request {
+    /// The query's parameters as a browser's form encoding means them: `+` is a space (`Needs+escalation`), and
+    /// `%2B` a plus. The first value of a repeated name counts.
+    var formQuery: [String: String] {
+        var parameters: [String: String] = [:]
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let name = decoded(parts[0])
+            if parameters[name] == nil { parameters[name] = parts.count > 1 ? decoded(parts[1]) : "" }
+        }
+        return parameters
+    }
+}

@@ -128,6 +128,9 @@ import Testing
 
             let found = try await client.get("/api/ecos?q=number%203", headers: noc.headers)
             #expect((found.json["items"] as? [[String: Any]])?.map { $0["description"] as? String } == ["Cut number 3"])
+            let formEncoded = try await client.get("/api/ecos?q=number+3&displayStatus=Pending", headers: noc.headers)
+            #expect((formEncoded.json["items"] as? [[String: Any]])?.map { $0["description"] as? String } == ["Cut number 3"], "+ is a space, as a browser's form writes it")
+            #expect(try await client.get("/api/ecos?displayStatus=Needs+escalation", headers: noc.headers).status == .ok)
             let byJob = try await client.get("/api/ecos?q=E2-00002", headers: noc.headers)
             #expect((byJob.json["items"] as? [Any])?.count == 1)
             let pending = try await client.get("/api/ecos?displayStatus=Pending&jobType=CMR", headers: noc.headers)
