@@ -143,6 +143,21 @@ import Testing
         #expect(intervention["actorName"] as? String == "token: e2e")
     }
 
+    @Test func completingOrClosingAPagingEcoByHandStopsItsPagerRun() async throws {
+        let live = try await LiveAppliance.start(defaultScenario: .pagerTimeout)
+        defer { Task { await live.stop() } }
+        for (action, reason) in [("complete", "the ECO was completed"), ("close", "the ECO was closed")] {
+            let id = try await live.createEco("Cut fixed before anyone answered (\(action))")
+            try await live.run(until: "the first call is placed") {
+                (try await live.pagerRuns(id).first?["attempts"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "CALLING" }
+            }
+            let done = try await live.request("POST", "/api/ecos/\(id)/interventions", ["action": action, "reason": "the crew found it first"])
+            #expect(done.status == 200, "\(String(decoding: done.body, as: UTF8.self))")
+            try await live.run(until: "the run stopped") { try await live.pagerRuns(id).first?["outcome"] as? String == "CANCELLED" }
+            #expect(try await live.pagerRuns(id).first?["reason"] as? String == reason)
+        }
+    }
+
     @Test func twoEcosPagingTheSameListAtOnceNeverRingOnePersonTwice() async throws {
         let live = try await LiveAppliance.start(defaultScenario: .pagerTimeout)
         defer { Task { await live.stop() } }

@@ -38,15 +38,17 @@ public struct PagerManager: EventConsumer {
             && ["EcoIntegrationStatusChanged", "EcoCancelled", "EcoInterventionRecorded"].contains(event.type)
     }
 
-    /// Starts a run for an ECO that is `TASKED` and has none ringing, and stops the ringing run of an ECO that no
-    /// longer needs one (cancelled, closed, or dispatched by an operator); every other delivery finds nothing to do.
+    /// Starts a run for an ECO that is `TASKED`, with its work still open, and none ringing; stops the ringing run
+    /// of an ECO that no longer needs one (cancelled, completed or closed, or dispatched by an operator); every
+    /// other delivery finds nothing to do.
     public func handle(_ event: RecordedEvent, _ context: ConsumerContext) async throws {
         let eco = try await store.load(Eco.self, id: event.streamID).state
-        if eco.integration != .tasked || eco.status.isFinal, let ecoID = eco.id, let run = try await store.livePagerRun(eco: ecoID) {
+        let needsPaging = eco.integration == .tasked && (eco.status == .open || eco.status == .inProgress)
+        if !needsPaging, let ecoID = eco.id, let run = try await store.livePagerRun(eco: ecoID) {
             try await signal(.cancel(reason: Self.whyNoLongerPaged(eco)), run: run)
             return
         }
-        guard let ecoID = eco.id, eco.integration == .tasked, !eco.status.isFinal, try await store.livePagerRun(eco: ecoID) == nil else { return }
+        guard let ecoID = eco.id, needsPaging, try await store.livePagerRun(eco: ecoID) == nil else { return }
         let plan: RunPlan
         switch try await self.plan(for: eco) {
         case .failure(let reason):
@@ -77,6 +79,7 @@ public struct PagerManager: EventConsumer {
     private static func whyNoLongerPaged(_ eco: Eco) -> String {
         switch eco.status {
         case .cancelled: "the ECO was cancelled: \(eco.cancelReason ?? "")"
+        case .completed: "the ECO was completed"
         case .hardComplete: "the ECO was closed"
         default: eco.integration == .dispatched ? "dispatched by an operator to \(eco.acceptedBy ?? "a supervisor")" : "the ECO is no longer paged"
         }
