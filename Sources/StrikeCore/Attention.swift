@@ -50,9 +50,8 @@ extension Eco {
             if accepted || fieldHasMoved || status != .open || integration.stage != nil { acceptanceOverdue = false }
         }
         if integration != .tasked { pagingOverdue = false }
-        for cause in AttentionCause.allCases where !attentionCauses.contains(cause) {
-            attentionNotes[cause] = nil
-        }
-        acknowledged.formIntersection(attentionCauses)
+        let present = Set(attentionCauses)
+        attentionNotes = attentionNotes.filter { present.contains($0.key) }
+        acknowledged.formIntersection(present)
     }
 }

@@ -127,8 +127,13 @@ public struct PagerManager: EventConsumer {
             } else {
                 return nil
             }
-            let busy = try await store.ringingPhones(except: runID)
-            let (next, steps) = stored.process.handle(signal, at: clock.now(), busy: busy)
+            // Who else is being rung matters only when the signal moves the run on to a call: weighed without them
+            // first (the process is pure), the other runs' phones are read for those signals alone.
+            let now = clock.now()
+            var (next, steps) = stored.process.handle(signal, at: now)
+            if steps.contains(where: { if case .call = $0 { true } else { false } }) {
+                (next, steps) = stored.process.handle(signal, at: now, busy: try await store.ringingPhones(except: runID))
+            }
             guard next != stored.process else { return nil }
             do {
                 try await store.advancePagerRun(
