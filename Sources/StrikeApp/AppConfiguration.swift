@@ -2,6 +2,7 @@ public import Foundation
 public import Logging
 public import StrikeHTTP
 public import StrikeWorkers
+public import StrikeStore
 
 /// Everything `strike serve` needs, validated once at start; every problem is reported together.
 public struct AppConfiguration: Sendable {
@@ -28,6 +29,13 @@ public struct AppConfiguration: Sendable {
     /// The most connections served at once; by default the process's open-file limit less a reserve for the
     /// database and outgoing calls (`ConnectionLimiter.capacity(forFileLimit:)`).
     public var maxConnections: Int?
+
+    /// The backup schedule given on the command line (`--backup-dir`, `--backup-every`, `--backup-keep`): it wins
+    /// over the owner's.
+    public var backupSchedule: BackupSchedule?
+    /// The schedule in force when neither the command line nor the owner set one: `strike serve` backs up daily
+    /// beside the database; tests and the demo keep it off until asked.
+    public var defaultBackupSchedule = BackupSchedule(enabled: false, directory: "/var/lib/strike/backups", everyMinutes: 1440, keep: 14)
 
     /// The connection cap in force: the one given, or the one the open-file limit allows.
     public var resolvedMaxConnections: Int { maxConnections ?? ConnectionLimiter.capacity(forFileLimit: ConnectionLimiter.openFileLimit()) }
@@ -70,6 +78,9 @@ public struct AppConfiguration: Sendable {
         if !(4...31).contains(passwordCost) { problems.append("the bcrypt cost must be 4…31") }
         if !(idleTimeout > 0) { problems.append("the idle timeout must be more than 0 seconds") }
         if let maxConnections, maxConnections < 1 { problems.append("the connection limit must be at least 1") }
+        if let backupSchedule {
+            for problem in backupSchedule.problems() { problems.append("the backup schedule's \(problem.field) \(problem.message)") }
+        }
         return problems
     }
 

@@ -26,6 +26,8 @@ public struct Appliance: Sendable {
     let periodic: [Periodic]
     /// Every long-running worker's last sign of progress, for `/readyz` and the systemd watchdog.
     public let heartbeats: Heartbeats
+    /// The appliance's own backups, offline base map and Twilio setup check.
+    public let upkeep: ApplianceUpkeep
 
     /// Opens and migrates the database and prepares the workers; logs the SQLite and SpatiaLite versions.
     /// A database that already holds sealed secrets starts only with the key file that opens them: it is
@@ -74,11 +76,22 @@ public struct Appliance: Sendable {
         // webhook that places or ends a call must never wait for a connection its own callback holds.
         twilioSimulator = TwilioSimulator(store: store, transport: simulatorTransport, clock: clock, heartbeats: heartbeats)
         let pager = self.pager
+        let backups = ScheduledBackups(
+            store: store, commandLine: configuration.backupSchedule, fallback: configuration.defaultBackupSchedule,
+            keyFile: configuration.resolvedKeyFilePath)
+        let pings = PingNonces(clock: clock)
+        let twilioCheck = TwilioSetupCheck(
+            store: store, client: TwilioClient(transport: transport, clock: clock), transport: transport, endpoints: configuration.endpoints,
+            pings: pings)
+        upkeep = ApplianceUpkeep(
+            backups: backups, tiles: TileArchive(databasePath: configuration.databasePath), pings: pings,
+            checkTwilioSetup: { try await twilioCheck.run(noc: $0) })
         periodic = workers
             ? [
                 Periodic(name: "pager deadlines", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await pager.checkDeadlines() },
                 Periodic(name: "render poller", every: .seconds(5), clock: clock, heartbeats: heartbeats) { await poller.pollDue() },
                 Periodic(name: "attention watcher", every: .seconds(15), clock: clock, heartbeats: heartbeats) { await attention.check() },
+                Periodic(name: "backup scheduler", every: .seconds(60), clock: clock, heartbeats: heartbeats) { await backups.runIfDue() },
             ] : []
         runner = ConsumerRunner(store: store, consumers: workers ? [render, pager] : [], heartbeats: heartbeats)
     }
@@ -104,7 +117,19 @@ public struct Appliance: Sendable {
                 checks.append(.init(name: "lag \(lag.consumer)", ok: ok, detail: "\(lag.lag) events behind"))
             }
         }
+        checks.append(await backupCheck())
         return Readiness(checks: checks)
+    }
+
+    /// The last backup's outcomes, for the admin reading `/readyz`. Always ok: the appliance serves and pages
+    /// whatever became of its last backup (the owner's dashboard and `/metrics` raise a failure).
+    private func backupCheck() async -> Readiness.Check {
+        guard let outcomes = try? await store.backupOutcomes() else {
+            return .init(name: "backups", ok: true, detail: "the last outcomes could not be read")
+        }
+        var said = [outcomes.lastSuccess.map { "last success at \($0.at) (\($0.file))" } ?? "no backup has succeeded yet"]
+        if let failure = outcomes.lastFailure { said.append("last failure at \(failure.at): \(failure.error)") }
+        return .init(name: "backups", ok: true, detail: said.joined(separator: "; "))
     }
 }
 
@@ -119,7 +144,7 @@ public func buildApplication(
     let configuration = appliance.configuration
     let api = await StrikeAPI.build(
         store: appliance.store, settings: configuration.apiSettings, signalPager: appliance.pager.signal,
-        callbackBases: configuration.endpoints.callbackBases
+        callbackBases: configuration.endpoints.callbackBases, upkeep: appliance.upkeep
     ) {
         await appliance.readiness()
     }

@@ -19,10 +19,22 @@ public struct APISettings: Sendable {
 // MARK: - Bodies and views
 
 struct SetupBody: RequestBody {
-    static let fields: Set<String> = ["username", "displayName", "password"]
+    static let fields: Set<String> = ["username", "displayName", "password", "noc", "noc.name"]
     let username: String
     let displayName: String
     let password: String
+    /// The first NOC, made with the owner as its admin.
+    let noc: FirstNOC?
+
+    struct FirstNOC: Decodable {
+        let name: String
+    }
+}
+
+/// What the first run made.
+struct SetUp: Encodable {
+    let user: User
+    let noc: Tenant?
 }
 
 struct LoginBody: RequestBody {
@@ -68,6 +80,7 @@ struct AccountRoutes {
     }
 
     func register(_ api: APIRouter) {
+        api.add(.get, "/api/setup", access: .anyone, setupState)
         api.add(.post, "/api/setup", access: .anyone, setup)
         api.add(.get, "/api/session", access: .anyone, sessionState)
         api.add(.post, "/api/session", access: .anyone, signIn)
@@ -76,13 +89,19 @@ struct AccountRoutes {
         api.add(.post, "/api/me/password", access: .signedIn, changePassword)
     }
 
-    /// Makes the first owner; once one exists this route answers 404, as if it had never been there.
+    /// Whether the first run is still open (no owner yet): the dashboard shows its setup page then.
+    @Sendable func setupState(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
+        try jsonResponse(["open": try await !store.hasOwner()])
+    }
+
+    /// Makes the first owner, and the first NOC if named; once an owner exists this route answers 404, as if it
+    /// had never been there.
     @Sendable func setup(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         guard try await !store.hasOwner() else { throw Problem.notFound() }
         let body = try await request.decodeBody(SetupBody.self, context: context)
         let owner = NewAccount(username: body.username, displayName: body.displayName, password: body.password, isOwner: true, membership: nil)
-        let user = try await store.createAccount(owner, passwordCost: settings.passwordCost, requireNoOwner: true, actor: .system("setup"))
-        return try jsonResponse(user, status: .created)
+        let made = try await store.setUp(owner: owner, firstNOC: body.noc?.name, passwordCost: settings.passwordCost)
+        return try jsonResponse(SetUp(user: made.owner, noc: made.noc), status: .created)
     }
 
     @Sendable func signIn(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
@@ -96,6 +115,9 @@ struct AccountRoutes {
         guard let found, matches else {
             throttle.recordFailure(body.username, now: now)
             throw Problem.unauthorized("the username or password is wrong")
+        }
+        guard found.user.disabledAt == nil else {
+            throw Problem.forbidden("this account is disabled; ask the appliance's owner")
         }
         throttle.reset(body.username)
         let sessionID = Secrets.random(), csrfToken = Secrets.random()

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Prometheus
+import StrikeCore
 import StrikeStore
 
 /// The appliance's Prometheus metrics: requests by route and status with latency histograms, counted as they
@@ -53,6 +54,18 @@ final class ApplianceMetrics: Sendable {
         registry.makeGauge(
             descriptor: .init(namespace: "strike", metricName: "writes", unitName: "", helpText: "Writes committed since start, each acknowledged after its commit")
         ).set(Double(committed.writes))
+        let backups = try await store.backupOutcomes()
+        for (name, help, at) in [
+            ("backup_last_success_timestamp", "When the last scheduled backup succeeded (Unix time)", backups.lastSuccess?.at),
+            ("backup_last_failure_timestamp", "When the last scheduled backup failed (Unix time)", backups.lastFailure?.at),
+        ] {
+            guard let date = at.flatMap(ISO8601.date(from:)) else { continue }
+            registry.makeGauge(descriptor: .init(namespace: "strike", metricName: name, unitName: "seconds", helpText: help))
+                .set(date.timeIntervalSince1970)
+        }
+        registry.makeGauge(
+            descriptor: .init(namespace: "strike", metricName: "backup_failing", unitName: "", helpText: "1 when the last scheduled backup failed")
+        ).set(Double(backups.failing ? 1 : 0))
         return registry.emitToString()
     }
 }

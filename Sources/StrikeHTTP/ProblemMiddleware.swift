@@ -36,7 +36,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     static func problem(for error: AccountError) -> Problem {
         switch error.code {
         case .usernameTaken, .alreadyMember: .taken(FieldProblem(field: "username", message: error.description))
-        case .lastAdmin: .conflict(error.description)
+        case .lastAdmin, .lastOwner: .conflict(error.description)
         case .unknownUser: .notFound(error.description)
         // Setup closes for good once an owner exists, even when two requests race for it.
         case .ownerExists: .notFound()

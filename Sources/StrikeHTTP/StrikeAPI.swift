@@ -16,10 +16,10 @@ public struct StrikeAPI {
 
     /// `signalPager` takes what Twilio's webhooks report (the pager manager's `signal`); `callbackBases` are the
     /// addresses Twilio was told to call back (the public base URL, and the appliance's local address for the
-    /// simulator).
+    /// simulator). `upkeep` holds the appliance's backups, offline map and Twilio setup check.
     public static func build(
         store: StrikeStore, settings: APISettings, signalPager: @escaping PagerSignaling, callbackBases: [URL],
-        readiness: @escaping @Sendable () async -> Readiness
+        upkeep: ApplianceUpkeep, readiness: @escaping @Sendable () async -> Readiness
     ) async -> StrikeAPI {
         let router = Router(context: StrikeRequestContext.self)
         let metrics = ApplianceMetrics(store: store)
@@ -45,8 +45,27 @@ public struct StrikeAPI {
         OpenAPIRoute().register(api)
         UserRoutes(store: store, settings: settings).register(api)
         MetricsRoutes(metrics: metrics).register(api)
+        BackupRoutes(backups: upkeep.backups).register(api)
+        TileRoutes(tiles: upkeep.tiles).register(api)
+        TwilioSetupRoutes(pings: upkeep.pings, check: upkeep.checkTwilioSetup).register(api)
         DashboardRoutes(store: store).register(on: router)
         return StrikeAPI(router: router, routes: api.routes)
+    }
+}
+
+/// What the API offers for keeping the appliance itself: its backups, its offline base map, and the check of a
+/// NOC's Twilio setup with the pings that check fetches.
+public struct ApplianceUpkeep: Sendable {
+    public var backups: ScheduledBackups
+    public var tiles: TileArchive
+    public var pings: PingNonces
+    public var checkTwilioSetup: TwilioSetupChecking
+
+    public init(backups: ScheduledBackups, tiles: TileArchive, pings: PingNonces, checkTwilioSetup: @escaping TwilioSetupChecking) {
+        self.backups = backups
+        self.tiles = tiles
+        self.pings = pings
+        self.checkTwilioSetup = checkTwilioSetup
     }
 }
 

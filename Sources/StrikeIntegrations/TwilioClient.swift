@@ -123,8 +123,32 @@ public struct TwilioClient: Sendable {
         guard (200...299).contains(response.status) else { throw Self.error(response) }
     }
 
+    /// Reads the account resource (`GET /2010-04-01/Accounts/{sid}.json`): proof that Twilio accepts the
+    /// credentials, without placing a call. Returns the account's status (`active`, `suspended`, `closed`).
+    public func accountStatus(_ account: TwilioCredentials) async throws -> String {
+        let request = OutboundRequest(
+            method: "GET", url: accountURL(account).appendingPathExtension("json"), headers: headers(account))
+        let response: InboundResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw TwilioError.unreachable("\(error)")
+        }
+        guard (200...299).contains(response.status) else { throw Self.error(response) }
+        struct Resource: Decodable { let status: String }
+        do {
+            return try JSONDecoder().decode(Resource.self, from: response.body).status
+        } catch {
+            throw TwilioError.malformedAnswer("\(error)")
+        }
+    }
+
+    private func accountURL(_ account: TwilioCredentials) -> URL {
+        account.baseURL.appending(path: "2010-04-01").appending(path: "Accounts").appending(path: account.accountSID)
+    }
+
     private func callsURL(_ account: TwilioCredentials) -> URL {
-        account.baseURL.appending(path: "2010-04-01").appending(path: "Accounts").appending(path: account.accountSID).appending(path: "Calls")
+        accountURL(account).appending(path: "Calls")
     }
 
     private func headers(_ account: TwilioCredentials) -> [String: String] {

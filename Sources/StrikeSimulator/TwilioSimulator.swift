@@ -33,6 +33,9 @@ public final class TwilioSimulator: Service, Sendable {
     }
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get(RouterPath("/sim/twilio/2010-04-01/Accounts/{account}")) { request, context in
+            try await self.fetchAccount(request, resource: context.parameters.get("account") ?? "")
+        }
         let calls = "/sim/twilio/2010-04-01/Accounts/{account}/Calls"
         router.post(RouterPath(calls + ".json")) { request, context in
             try await self.placeCall(request, account: context.parameters.get("account") ?? "")
@@ -63,6 +66,17 @@ public final class TwilioSimulator: Service, Sendable {
     }
 
     // MARK: The REST API
+
+    /// The account resource (`{sid}.json`), as Twilio answers it to its own credentials.
+    func fetchAccount(_ request: Request, resource: String) async throws -> Response {
+        guard resource.hasSuffix(".json") else { return Self.error(.notFound, 20404, "The requested resource was not found") }
+        let account = String(resource.dropLast(5))
+        guard try await authenticate(request, account: account) != nil else { return Self.notAuthenticated }
+        return SimulatorHTTP.json(
+            .ok,
+            ["sid": account, "friendly_name": "Osprey Strike simulator", "status": "active", "type": "Full",
+             "uri": "/2010-04-01/Accounts/\(account).json"])
+    }
 
     func placeCall(_ request: Request, account: String) async throws -> Response {
         guard let noc = try await authenticate(request, account: account) else { return Self.notAuthenticated }

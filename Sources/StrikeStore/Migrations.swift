@@ -42,6 +42,9 @@ enum Migrations {
             // The attention list and the integration times are derived from the whole log: replay it once.
             try Projections.rebuild(db) { _, _ in }
         }
+        migrator.registerMigration("v9-appliance") { db in
+            try db.execute(sql: applianceSchema)
+        }
         return migrator
     }
 
@@ -413,5 +416,28 @@ enum Migrations {
         ALTER TABLE pager_process ADD COLUMN ringing_phone TEXT;
         ALTER TABLE pager_process ADD COLUMN awaited_phones TEXT CHECK (awaited_phones IS NULL OR json_valid(awaited_phones));
         CREATE UNIQUE INDEX pager_process_one_call_per_phone ON pager_process(ringing_phone) WHERE finished = 0 AND ringing_phone IS NOT NULL;
+        """
+
+    static let applianceSchema = """
+        -- A disabled user signs in no more; their sessions and tokens were ended when they were disabled.
+        ALTER TABLE app_user ADD COLUMN disabled_at TEXT;
+        -- The owner's backup schedule (one row, once the owner saves it; the command line's wins when given).
+        CREATE TABLE backup_schedule (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            directory TEXT NOT NULL CHECK (directory LIKE '/%'),
+            every_minutes INTEGER NOT NULL CHECK (every_minutes BETWEEN 15 AND 10080),
+            keep INTEGER NOT NULL CHECK (keep BETWEEN 1 AND 1000),
+            updated_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- The last scheduled backup that succeeded and the last that failed.
+        CREATE TABLE backup_outcome (
+            outcome TEXT PRIMARY KEY CHECK (outcome IN ('success', 'failure')),
+            at TEXT NOT NULL,
+            file TEXT,
+            bytes INTEGER,
+            error TEXT
+        );
         """
 }

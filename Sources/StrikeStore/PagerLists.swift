@@ -155,3 +155,31 @@ extension StrikeStore {
             arguments: [union, union, id.rawValue])
     }
 }
+
+/// A contact the pager may call for a NOC, with the OSP and list it is on.
+public struct CalledContact: StoredRecord, Sendable, Equatable {
+    public static let databaseTableName = "pager_contact"
+    public let osp: String
+    public let list: String
+    public let name: String
+    public let phone: String
+}
+
+extension StrikeStore {
+    /// Every contact of the pager lists of the OSPs this NOC is actively linked to: the numbers its Twilio account calls.
+    public func contactsCalled(by noc: TenantID) async throws -> [CalledContact] {
+        try await writer.read { db in
+            try CalledContact.fetchAll(
+                db,
+                sql: """
+                    SELECT t.name AS osp, l.name AS list, c.name, c.phone FROM tenant_link k
+                    JOIN tenant t ON t.id = k.osp_tenant_id
+                    JOIN pager_list l ON l.osp_tenant_id = k.osp_tenant_id
+                    JOIN pager_contact c ON c.pager_list_id = l.id
+                    WHERE k.noc_tenant_id = ? AND k.status = 'active'
+                    ORDER BY t.name, l.name, c.position
+                    """,
+                arguments: [noc.rawValue])
+        }
+    }
+}

@@ -98,6 +98,8 @@ public protocol TenantDirectory: Sendable {
 
     func createAccount(_ account: NewAccount, passwordCost: UInt8, requireNoOwner: Bool, actor: ActorID) async throws -> User
     func hasOwner() async throws -> Bool
+    /// The first run: the owner, and the first NOC with the owner as its admin, once.
+    func setUp(owner: NewAccount, firstNOC: String?, passwordCost: UInt8) async throws -> (owner: User, noc: Tenant?)
     func credentials(username: String) async throws -> (user: User, passwordHash: String)?
     func passwordHash(userID: String) async throws -> String?
     func changePassword(userID: String, passwordHash: String, keepingSession sessionHash: String?, actor: ActorID) async throws

@@ -27,6 +27,15 @@ extension StrikeStore {
     public func createTenant(
         kind: TenantKind, name: String, jobPrefix: String? = nil, id: TenantID = .random(), actor: ActorID
     ) async throws -> Tenant {
+        let name = try Self.validatedTenantName(kind: kind, name: name, jobPrefix: jobPrefix)
+        let at = now()
+        return try await write { db in
+            try Self.insertTenant(kind: kind, name: name, jobPrefix: jobPrefix, id: id, at: at, actor: actor, db)
+        }
+    }
+
+    /// The tenant's name trimmed, or every rule the new tenant breaks.
+    static func validatedTenantName(kind: TenantKind, name: String, jobPrefix: String?) throws(DomainError) -> String {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [FieldProblem] = []
         if trimmed.isEmpty || trimmed.count > 200 { problems.append(FieldProblem(field: "name", message: "must be 1 to 200 characters")) }
@@ -37,19 +46,23 @@ extension StrikeStore {
         case (.noc, nil): break
         case (.noc, .some): problems.append(FieldProblem(field: "jobPrefix", message: "only an OSP has a job prefix"))
         }
-        guard problems.isEmpty else { throw DomainError.invalid(problems) }
-        let at = now()
-        return try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [trimmed]) == true {
-                throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(trimmed)"))
-            }
-            try db.execute(
-                sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [id.rawValue, kind.rawValue, trimmed, jobPrefix, ISO8601.string(from: at)])
-            let tenant = try Self.tenant(id, db)
-            try AuditLog.record(db, at: at, actor: actor, tenant: id, entity: "tenant", entityID: id.rawValue, action: "create", before: nil as Tenant?, after: tenant)
-            return tenant
+        guard problems.isEmpty else { throw .invalid(problems) }
+        return trimmed
+    }
+
+    /// A validated tenant's row and its audit entry; refused when another tenant has the name.
+    static func insertTenant(
+        kind: TenantKind, name: String, jobPrefix: String?, id: TenantID, at: Date, actor: ActorID, _ db: Database
+    ) throws -> Tenant {
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [name]) == true {
+            throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(name)"))
         }
+        try db.execute(
+            sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [id.rawValue, kind.rawValue, name, jobPrefix, ISO8601.string(from: at)])
+        let tenant = try tenant(id, db)
+        try AuditLog.record(db, at: at, actor: actor, tenant: id, entity: "tenant", entityID: id.rawValue, action: "create", before: nil as Tenant?, after: tenant)
+        return tenant
     }
 
     public func tenants() async throws -> [Tenant] {

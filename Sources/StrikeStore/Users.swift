@@ -8,6 +8,8 @@ public struct User: StoredRecord, Sendable, Equatable {
     public let username: String
     public let displayName: String
     public let isOwner: Bool
+    /// When the user was disabled: they sign in no more, and their sessions and tokens stopped then.
+    public let disabledAt: String?
 }
 
 /// The columns read beside a user's own: the stored password hash, the role of a membership, a session's.
@@ -63,7 +65,7 @@ public struct APIToken: StoredRecord, Sendable, Equatable {
 
 /// Why an account operation was refused.
 public struct AccountError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser, lastAdmin, alreadyMember }
+    public enum Code: Sendable { case ownerExists, usernameTaken, unknownUser, lastAdmin, lastOwner, alreadyMember }
     public let code: Code
     public let message: String
     public var description: String { message }
@@ -86,23 +88,33 @@ extension StrikeStore {
         membership: NewAccount.Membership?, actor: ActorID
     ) async throws -> User {
         let at = now()
-        let id = UUID().uuidString.lowercased()
         return try await write { db in
             if requireNoOwner, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") == true {
                 throw AccountError(code: .ownerExists, message: "an owner already exists")
             }
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)", arguments: [username]) == true {
-                throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
-            }
-            let stamp = ISO8601.string(from: at)
-            try db.execute(
-                sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
-            let user = try Self.user(id: id, db)
-            try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
-            if let membership { try Self.insertMembership(userID: id, tenantID: membership.tenant, role: membership.role, at: at, actor: actor, db) }
-            return user
+            return try Self.insertUser(
+                username: username, displayName: displayName, passwordHash: passwordHash, isOwner: isOwner, membership: membership,
+                at: at, actor: actor, db)
         }
+    }
+
+    /// A new user's row, their membership if any, and the audit entries; refused when the username is taken.
+    static func insertUser(
+        username: String, displayName: String, passwordHash: String, isOwner: Bool, membership: NewAccount.Membership?,
+        at: Date, actor: ActorID, _ db: Database
+    ) throws -> User {
+        let id = UUID().uuidString.lowercased()
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)", arguments: [username]) == true {
+            throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
+        }
+        let stamp = ISO8601.string(from: at)
+        try db.execute(
+            sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
+        let user = try Self.user(id: id, db)
+        try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
+        if let membership { try Self.insertMembership(userID: id, tenantID: membership.tenant, role: membership.role, at: at, actor: actor, db) }
+        return user
     }
 
     /// Makes an existing user a member of a tenant; refused when they already are one.
@@ -200,7 +212,9 @@ extension StrikeStore {
                 try db.execute(sql: "DELETE FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments)
             }
             let admins = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM membership WHERE tenant_id = ? AND role = 'admin'", arguments: [tenantID.rawValue]) ?? 0
-            guard admins > 0 else { throw AccountError(code: .lastAdmin, message: "the tenant would be left without an admin") }
+            guard before != Role.admin.rawValue || admins > 0 else {
+                throw AccountError(code: .lastAdmin, message: "the tenant would be left without an admin")
+            }
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: role == nil ? "remove" : "set",
                 before: before, after: role?.rawValue)

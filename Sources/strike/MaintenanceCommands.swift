@@ -80,6 +80,35 @@ struct Backup: AsyncParsableCommand {
     }
 }
 
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a backup in place of the database, with the appliance stopped.",
+        discussion: """
+            The backup is copied beside the database and checked there first (not written by a newer build, \
+            integrity, its log against its projections, its secrets opened by the key file); nothing changes if a \
+            check fails. The database it replaces is kept beside it as <db>.replaced-<time>, with its write-ahead log.
+            """)
+
+    @OptionGroup var database: DatabaseOption
+    @OptionGroup var key: KeyFileOption
+
+    @Argument(help: "The backup file (from `strike backup`, a scheduled backup or the owner's download).")
+    var backup: String
+
+    func run() async throws {
+        var configuration = AppConfiguration()
+        configuration.databasePath = database.resolved
+        configuration.keyFilePath = key.given
+        let lock = try WriterLock(databasePath: configuration.databasePath)
+        let kept = try await DatabaseRestore.restore(
+            backup: backup, database: configuration.databasePath, keyFile: configuration.resolvedKeyFilePath, at: Date()
+        ) { progress($0) }
+        print("restored \(backup) to \(configuration.databasePath)")
+        if let kept { print("the replaced database is kept as \(kept)") }
+        withExtendedLifetime(lock) {}
+    }
+}
+
 struct DeadLetters: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Events a consumer could not handle.", subcommands: [List.self, Retry.self])

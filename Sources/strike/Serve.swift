@@ -40,15 +40,54 @@ struct ListenOptions: ParsableArguments {
     }
 }
 
+/// The backup schedule set on the command line; without it, the owner's (or, until the owner saves one, a daily
+/// backup kept for 14 days in `backups/` beside the database).
+struct BackupOptions: ParsableArguments {
+    @Option(help: "Back up into this directory on a schedule (env STRIKE_BACKUP_DIR); the owner cannot change it then.")
+    var backupDir: String?
+
+    @Option(help: "How often: 15m to 7d, such as 6h or 1d (env STRIKE_BACKUP_EVERY, default 1d).")
+    var backupEvery: String?
+
+    @Option(help: "How many backups to keep (env STRIKE_BACKUP_KEEP, default 14).")
+    var backupKeep: Int?
+
+    /// Sets the command line's schedule, if any part of it was given, and the default beside the database.
+    func apply(to configuration: inout AppConfiguration) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let databaseFolder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()
+        configuration.defaultBackupSchedule = BackupSchedule(
+            enabled: true, directory: databaseFolder.appendingPathComponent("backups").path, everyMinutes: 1440, keep: 14)
+        let directory = backupDir ?? environment["STRIKE_BACKUP_DIR"]
+        let every = backupEvery ?? environment["STRIKE_BACKUP_EVERY"]
+        let keep = try backupKeep ?? environment["STRIKE_BACKUP_KEEP"].map { text in
+            guard let count = Int(text) else { throw ValidationError("STRIKE_BACKUP_KEEP must be a whole number, not \(text)") }
+            return count
+        }
+        guard directory != nil || every != nil || keep != nil else { return }
+        guard let directory else { throw ValidationError("--backup-every and --backup-keep need --backup-dir") }
+        let minutes = try every.map { text in
+            guard let minutes = BackupSchedule.minutes(parsing: text) else {
+                throw ValidationError("--backup-every must be a count with m, h or d, such as 30m, 6h or 1d; not \(text)")
+            }
+            return minutes
+        }
+        configuration.backupSchedule = BackupSchedule(
+            enabled: true, directory: URL(fileURLWithPath: directory).path, everyMinutes: minutes ?? 1440, keep: keep ?? 14)
+    }
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the appliance: database, workers and HTTP server.")
 
     @OptionGroup var database: DatabaseOption
     @OptionGroup var listen: ListenOptions
+    @OptionGroup var backups: BackupOptions
 
     func run() async throws {
-        let configuration = try listen.configuration(databasePath: database.resolved)
-        try await serve(configuration)
+        var configuration = try listen.configuration(databasePath: database.resolved)
+        try backups.apply(to: &configuration)
+        try await serve(try configuration.validated())
     }
 }
 

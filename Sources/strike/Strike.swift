@@ -9,7 +9,10 @@ struct Strike: AsyncParsableCommand {
         commandName: "strike",
         abstract: "Osprey Strike: Emergency Callout Orders from the NOC to the field crew.",
         version: AppConfiguration.version,
-        subcommands: [Serve.self, Demo.self, Users.self, Verify.self, RebuildProjections.self, Backup.self, DeadLetters.self, Bench.self])
+        subcommands: [
+            Serve.self, Demo.self, Users.self, Regions.self, Tiles.self, Verify.self, RebuildProjections.self, Backup.self, Restore.self,
+            DeadLetters.self, Bench.self,
+        ])
 
     static func main() async {
         LoggingSystem.bootstrap { label in

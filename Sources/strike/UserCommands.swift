@@ -5,7 +5,7 @@ import StrikeCore
 import StrikeStore
 
 struct Users: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Add.self, List.self, Passwd.self, Disable.self, Enable.self, SetRole.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -38,4 +38,103 @@ struct Users: AsyncParsableCommand {
             withExtendedLifetime(lock) {}
         }
     }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every user with their tenants and roles.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
+            for user in try await store.users() {
+                let memberships = try await store.memberships(userID: user.id).map { "\($0.tenantName) (\($0.tenantID)): \($0.role.rawValue)" }
+                let standing = [user.isOwner ? "owner" : nil, user.disabledAt.map { "disabled since \($0)" }].compactMap { $0 }
+                let columns = [user.username, user.displayName, standing.isEmpty ? "-" : standing.joined(separator: ", "),
+                               memberships.isEmpty ? "-" : memberships.joined(separator: "; ")]
+                print(columns.joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password from the first line of standard input; their sessions end.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The username.") var username: String
+
+        func run() async throws {
+            try await withAccounts(database) { store in
+                guard let password = readLine(strippingNewline: true) else {
+                    throw ValidationError("give the new password on standard input, for example: strike user passwd \(username) < password-file")
+                }
+                try await store.setPassword(password, username: username, passwordCost: AppConfiguration().passwordCost, actor: .system("cli"))
+                print("password of \(username) set; their sessions ended")
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a user signing in; their sessions end and the API tokens they made are revoked, at once.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The username.") var username: String
+
+        func run() async throws {
+            try await withAccounts(database) { store in
+                _ = try await store.setDisabled(true, username: username, actor: .system("cli"))
+                print("\(username) disabled: sessions ended, API tokens revoked")
+            }
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Let a disabled user sign in again (their revoked tokens stay revoked).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The username.") var username: String
+
+        func run() async throws {
+            try await withAccounts(database) { store in
+                _ = try await store.setDisabled(false, username: username, actor: .system("cli"))
+                print("\(username) may sign in again")
+            }
+        }
+    }
+
+    struct SetRole: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "role", abstract: "Give a user a role in a tenant, change it, or remove them from the tenant (none).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The username.") var username: String
+        @Option(help: "The tenant's id.") var tenant: String
+        @Option(help: "admin, dispatcher, viewer, or none to remove the membership.") var role: String
+
+        func run() async throws {
+            let role: Role? = try {
+                if self.role == "none" { return nil }
+                guard let role = Role(rawValue: self.role) else { throw ValidationError("--role must be admin, dispatcher, viewer or none") }
+                return role
+            }()
+            try await withAccounts(database) { store in
+                let tenantID = TenantID(tenant)
+                guard try await store.tenant(tenantID) != nil else { throw ValidationError("there is no tenant \(tenant)") }
+                guard let user = try await store.user(named: username) else { throw ValidationError("there is no user \(username)") }
+                if try await store.changeMembership(userID: user.id, tenantID: tenantID, role: role, actor: .system("cli")) {
+                    print(role.map { "\(username) is now \($0.rawValue) of \(tenant)" } ?? "\(username) removed from \(tenant)")
+                } else if let role {
+                    _ = try await store.addMember(username: username, tenantID: tenantID, role: role, actor: .system("cli"))
+                    print("\(username) is now \(role.rawValue) of \(tenant)")
+                } else {
+                    print("\(username) was not a member of \(tenant)")
+                }
+            }
+        }
+    }
+}
+
+/// Runs an account change on the database with the writer lock held (the appliance must be stopped).
+private func withAccounts(_ database: DatabaseOption, _ body: (StrikeStore) async throws -> Void) async throws {
+    let path = try database.existing()
+    let lock = try WriterLock(databasePath: path)
+    try await body(try StrikeStore(path: path))
+    withExtendedLifetime(lock) {}
 }

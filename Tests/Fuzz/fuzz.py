@@ -134,7 +134,10 @@ class Appliance:
         self.cli("user", "add", "--username", username, *extra, stdin=PASSWORD + "\n")
 
     def start(self) -> None:
-        command = [str(self.binary), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(self.port)]
+        # The backup schedule is fixed on the command line, inside the temporary directory: a generated
+        # `PUT /api/backups/schedule` is then refused (409) instead of making directories wherever it names.
+        command = [str(self.binary), "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(self.port),
+                   "--backup-dir", str(self.workdir / "backups")]
         if self.key_file is not None:
             command += ["--key-file", str(self.key_file)]
         with open(self.log_path, "ab") as output:

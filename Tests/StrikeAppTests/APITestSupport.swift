@@ -6,6 +6,7 @@ import StrikeApp
 import StrikeCore
 import StrikeHTTP
 import StrikeIntegrations
+import StrikeRuntime
 import StrikeStore
 import StrikeTestSupport
 import Testing
@@ -16,12 +17,17 @@ struct APIWorld {
     let world: TestWorld
     let appliance: Appliance
 
-    /// `transport` is where the pager's calls go (a `FakeTwilio` in the webhook tests).
-    static func make(transport: any HTTPTransport = URLSessionTransport()) async throws -> APIWorld {
-        let world = try await TestWorld.make()
+    /// `transport` is where the pager's calls go (a `FakeTwilio` in the webhook tests); `configure` changes the
+    /// appliance's configuration before it starts.
+    static func make(
+        transport: any HTTPTransport = URLSessionTransport(), clock: ApplianceClock = .system,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) async throws -> APIWorld {
+        let world = try await TestWorld.make(clock: clock)
         var configuration = AppConfiguration()
         configuration.databasePath = world.databasePath
         configuration.passwordCost = 4
+        configure(&configuration)
         let appliance = try await Appliance(configuration: configuration, store: world.store, workers: false, transport: transport)
         let api = APIWorld(world: world, appliance: appliance)
         try await api.addUser("owner", owner: true)
@@ -53,7 +59,8 @@ struct APIWorld {
     /// The route table as the appliance registers it.
     func routes() async -> [RouteSpec] {
         await StrikeAPI.build(
-            store: world.store, settings: appliance.configuration.apiSettings, signalPager: appliance.pager.signal, callbackBases: []
+            store: world.store, settings: appliance.configuration.apiSettings, signalPager: appliance.pager.signal, callbackBases: [],
+            upkeep: appliance.upkeep
         ) { Readiness(checks: []) }.routes
     }
 

@@ -21,18 +21,60 @@ import Testing
             membership: NewAccount.Membership(tenant: TestWorld.noc, role: .dispatcher))
         _ = try await world.store.createAccount(dispatcher, passwordCost: 4, actor: .system("test"))
         try await app.test(.router) { client in
+            #expect(try await client.get("/api/setup").json["open"] as? Bool == true)
             let taken = try await client.post("/api/setup", ["username": "Dispatcher", "displayName": "D", "password": "a long enough password"])
             #expect(taken.status == .conflict, "a username in use is named, not a server error")
             #expect(taken.problemFields == ["username"])
             let body: [String: any Sendable] = ["username": "root", "displayName": "NOC Lead", "password": "a long enough password"]
             let made = try await client.post("/api/setup", body)
             #expect(made.status == .created)
-            #expect(made.json["isOwner"] as? Bool == true)
+            #expect((made.json["user"] as? [String: Any])?["isOwner"] as? Bool == true)
+            #expect(made.json["noc"] == nil, "no NOC was asked for")
             #expect(!made.text.contains("password"))
+            #expect(try await client.get("/api/setup").json["open"] as? Bool == false)
 
             let again = try await client.post("/api/setup", ["username": "mallory", "displayName": "M", "password": "another long password"])
             #expect(again.status == .notFound)
             #expect(try await client.signIn("root", "a long enough password").csrf.count > 20)
+        }
+    }
+
+    @Test func theFirstRunMakesTheOwnerAndTheFirstNOCTogetherOrNeither() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        var configuration = AppConfiguration()
+        configuration.databasePath = world.databasePath
+        configuration.passwordCost = 4
+        let app = await buildApplication(try await Appliance(configuration: configuration, store: world.store, workers: false))
+        try await app.test(.router) { client in
+            let bad: [String: any Sendable] = ["username": "root", "displayName": "Root", "password": "short", "noc": ["name": "  "]]
+            let refused = try await client.post("/api/setup", bad)
+            #expect(refused.status == .unprocessableContent)
+            #expect(Set(refused.problemFields) == ["password", "noc.name"], "\(refused.text)")
+            #expect(try await client.get("/api/setup").json["open"] as? Bool == true, "nothing was made")
+            #expect(try await world.store.tenants().isEmpty)
+            let unknown: [String: any Sendable] = [
+                "username": "root", "displayName": "Root", "password": "a long enough password", "noc": ["name": "Metro NOC", "city": "Denver"],
+            ]
+            let named = try await client.post("/api/setup", unknown)
+            #expect(named.status == .unprocessableContent)
+            #expect(named.problemFields == ["noc.city"], "\(named.text)")
+
+            let body: [String: any Sendable] = [
+                "username": "root", "displayName": "Root", "password": "a long enough password", "noc": ["name": "Metro NOC"],
+            ]
+            let made = try await client.post("/api/setup", body)
+            #expect(made.status == .created, "\(made.text)")
+            let noc = try #require(made.json["noc"] as? [String: Any])
+            #expect(noc["kind"] as? String == "NOC")
+            #expect(noc["name"] as? String == "Metro NOC")
+
+            let session = try await client.signIn("root", "a long enough password")
+            let memberships = try await client.get("/api/me", headers: session.headers).json["memberships"] as? [[String: Any]]
+            #expect(memberships?.count == 1)
+            #expect(memberships?.first?["tenantID"] as? String == noc["id"] as? String)
+            #expect(memberships?.first?["role"] as? String == "admin")
+            #expect(try await client.get("/api/setup").json["open"] as? Bool == false)
+            #expect(try await client.post("/api/setup", body).status == .notFound)
         }
     }
 

@@ -60,6 +60,23 @@ import Testing
         #expect(form.first { $0.0 == "Twiml" }?.1.contains(#"<Gather numDigits="1""#) == true)
     }
 
+    @Test func theAccountIsReadWithoutPlacingACallAndARefusalIsNamed() async throws {
+        let active = FakeTransport { _ in json(200, ["sid": "AC0123456789abcdef0123456789abcdef", "status": "active"]) }
+        #expect(try await TwilioClient(transport: active, clock: .instantSleeps).accountStatus(Self.account) == "active")
+        let request = try #require(active.requests.first)
+        #expect(request.method == "GET")
+        #expect(request.url.absoluteString == "http://127.0.0.1:9/sim/twilio/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef.json")
+
+        let refusing = FakeTransport { _ in
+            json(401, ["code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401])
+        }
+        await #expect(
+            throws: TwilioError.refused(status: 401, code: 20003, message: "Authenticate", moreInfo: "https://www.twilio.com/docs/errors/20003")
+        ) {
+            try await TwilioClient(transport: refusing, clock: .instantSleeps).accountStatus(Self.account)
+        }
+    }
+
     @Test func aRateLimitIsRetriedAndAnyOtherRefusalIsNot() async throws {
         let limited = Mutex(2)
         let busy = FakeTransport { _ in

@@ -31,7 +31,7 @@ public func runProduct(_ name: String, _ arguments: [String], input: String? = n
     process.standardError = err
     let stdin = Pipe()
     process.standardInput = stdin
-    try process.run()
+    try ProcessLaunch.run(process)
     if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
     try stdin.fileHandleForWriting.close()
     // Read both pipes while the child runs, so a chatty child never blocks on a full pipe.
@@ -59,4 +59,14 @@ final class LockedData: @unchecked Sendable {
     private var data = Data()
     func set(_ value: Data) { lock.withLock { data = value } }
     func get() -> Data { lock.withLock { data } }
+}
+
+/// Starts child processes one at a time: Foundation's `Process.run()` crashed in `memcpy` when the parallel
+/// tests started many children at once.
+enum ProcessLaunch {
+    private static let lock = NSLock()
+
+    static func run(_ process: Process) throws {
+        try lock.withLock { try process.run() }
+    }
 }

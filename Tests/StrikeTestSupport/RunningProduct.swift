@@ -22,7 +22,7 @@ public final class RunningProduct: @unchecked Sendable {
             let data = handle.availableData
             self?.lock.withLock { self?.errors.append(data) }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// Complete lines printed so far (a line still being written is left out).
