@@ -92,15 +92,7 @@ public struct TwilioClient: Sendable {
         form += ["initiated", "ringing", "answered", "completed"].map { ("StatusCallbackEvent", $0) }
         let request = OutboundRequest(method: "POST", url: url, headers: headers(account), body: FormEncoding.encode(form))
         return try await retry.run(on: clock, isRetryable: { ($0 as? TwilioError)?.isRateLimit ?? false }) {
-            let response: InboundResponse
-            do {
-                response = try await transport.send(request)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                throw TwilioError.unreachable("\(error)")
-            }
-            guard (200...299).contains(response.status) else { throw Self.error(response) }
+            let response = try await send(request)
             do {
                 return try JSONDecoder().decode(PlacedCall.self, from: response.body)
             } catch {
@@ -114,13 +106,7 @@ public struct TwilioClient: Sendable {
         let request = OutboundRequest(
             method: "POST", url: callsURL(account).appending(path: "\(callSid).json"),
             headers: headers(account), body: FormEncoding.encode([("Status", answered ? "completed" : "canceled")]))
-        let response: InboundResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw TwilioError.unreachable("\(error)")
-        }
-        guard (200...299).contains(response.status) else { throw Self.error(response) }
+        _ = try await send(request)
     }
 
     /// Reads the account resource (`GET /2010-04-01/Accounts/{sid}.json`): proof that Twilio accepts the
@@ -128,19 +114,27 @@ public struct TwilioClient: Sendable {
     public func accountStatus(_ account: TwilioCredentials) async throws -> String {
         let request = OutboundRequest(
             method: "GET", url: accountURL(account).appendingPathExtension("json"), headers: headers(account))
-        let response: InboundResponse
-        do {
-            response = try await transport.send(request)
-        } catch {
-            throw TwilioError.unreachable("\(error)")
-        }
-        guard (200...299).contains(response.status) else { throw Self.error(response) }
+        let response = try await send(request)
         struct Resource: Decodable { let status: String }
         do {
             return try JSONDecoder().decode(Resource.self, from: response.body).status
         } catch {
             throw TwilioError.malformedAnswer("\(error)")
         }
+    }
+
+    /// One request: a transport failure is `unreachable`, an answer outside 2xx is Twilio's refusal.
+    private func send(_ request: OutboundRequest) async throws -> InboundResponse {
+        let response: InboundResponse
+        do {
+            response = try await transport.send(request)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw TwilioError.unreachable("\(error)")
+        }
+        guard (200...299).contains(response.status) else { throw Self.error(response) }
+        return response
     }
 
     private func accountURL(_ account: TwilioCredentials) -> URL {

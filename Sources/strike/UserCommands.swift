@@ -79,10 +79,8 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "The username.") var username: String
 
         func run() async throws {
-            try await withAccounts(database) { store in
-                _ = try await store.setDisabled(true, username: username, actor: .system("cli"))
-                print("\(username) disabled: sessions ended, API tokens revoked")
-            }
+            try await setDisabled(true, username: username, in: database)
+            print("\(username) disabled: sessions ended, API tokens revoked")
         }
     }
 
@@ -93,10 +91,8 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "The username.") var username: String
 
         func run() async throws {
-            try await withAccounts(database) { store in
-                _ = try await store.setDisabled(false, username: username, actor: .system("cli"))
-                print("\(username) may sign in again")
-            }
+            try await setDisabled(false, username: username, in: database)
+            print("\(username) may sign in again")
         }
     }
 
@@ -129,6 +125,10 @@ struct Users: AsyncParsableCommand {
             }
         }
     }
+}
+
+private func setDisabled(_ disabled: Bool, username: String, in database: DatabaseOption) async throws {
+    try await withAccounts(database) { store in _ = try await store.setDisabled(disabled, username: username, actor: .system("cli")) }
 }
 
 /// Runs an account change on the database with the writer lock held (the appliance must be stopped).

@@ -30,9 +30,9 @@ import Testing
             #expect(await stream.events(1, within: 0.3).isEmpty)
 
             try await InterventionAPITests.run([.failIntegration(.render, reason: "Render answered 500")], on: id, api)
-            #expect(await stream.events(1, within: 5).map(\.event) == ["EcoIntegrationStatusChanged"])
+            #expect(await stream.events(1, within: 20).map(\.event) == ["EcoIntegrationStatusChanged"])
             #expect(try await client.post("/api/attention/\(id)/acknowledge", [:], headers: dispatcher.headers).status == .ok)
-            let acknowledged = await stream.events(1, within: 5)
+            let acknowledged = await stream.events(1, within: 20)
             #expect(acknowledged.map(\.event) == ["EcoAttentionAcknowledged"])
             #expect(acknowledged.first.flatMap(ecoID) == id)
             stream.close()
