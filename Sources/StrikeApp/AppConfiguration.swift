@@ -56,7 +56,6 @@ public struct AppConfiguration: Sendable {
     public var apiSettings: APISettings {
         var settings = APISettings()
         settings.passwordCost = passwordCost
-        settings.secureCookies = publicBaseURL?.scheme == "https"
         return settings
     }
 

@@ -45,8 +45,14 @@ struct TwilioSetupCheck: Sendable {
                 name: name, ok: false,
                 detail: "\(shown) answered HTTP \(response.status), not this appliance's ping: check that the proxy forwards /twilio/ to this appliance")
         } catch {
-            return .init(name: name, ok: false, detail: "\(shown) could not be reached from this appliance: \(error)")
+            return .init(name: name, ok: false, detail: "\(shown) could not be reached from this appliance: \(Self.reason(error))")
         }
+    }
+
+    /// What went wrong in words: libcurl's message (a refused connection, a certificate problem) rather than the
+    /// whole `NSError` with the URL it failed on.
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).userInfo[NSLocalizedDescriptionKey] as? String ?? "\(error)"
     }
 
     /// A read-only call to the account resource, on Twilio or the simulator as the account's mode says.

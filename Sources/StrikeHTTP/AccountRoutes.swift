@@ -10,8 +10,6 @@ public struct APISettings: Sendable {
     /// bcrypt cost for new password hashes (12 in production; tests use the minimum, 4).
     public var passwordCost: UInt8 = 12
     public var sessionLifetime: TimeInterval = 12 * 3600
-    /// Mark the session cookie `Secure` (when the public base URL is https).
-    public var secureCookies = false
 
     public init() {}
 }
@@ -126,7 +124,7 @@ struct AccountRoutes {
             expiresAt: now.addingTimeInterval(settings.sessionLifetime))
         let memberships = try await store.memberships(userID: found.user.id)
         var response = try jsonResponse(SignedIn(user: found.user, memberships: memberships, csrfToken: csrfToken))
-        response.setCookie(sessionCookie(sessionID, maxAge: Int(settings.sessionLifetime)))
+        response.setCookie(sessionCookie(sessionID, maxAge: Int(settings.sessionLifetime), secure: Self.cameOverHTTPS(request)))
         return response
     }
 
@@ -136,7 +134,7 @@ struct AccountRoutes {
         }
         try await store.deleteSession(idHash: sessionHash)
         var response = Response(status: .noContent)
-        response.setCookie(sessionCookie("", maxAge: 0))
+        response.setCookie(sessionCookie("", maxAge: 0, secure: Self.cameOverHTTPS(request)))
         return response
     }
 
@@ -171,9 +169,17 @@ struct AccountRoutes {
         return Response(status: .noContent)
     }
 
-    private func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
+    /// Whether the browser reached the appliance over https, through a proxy that terminates TLS and says so
+    /// (`X-Forwarded-Proto: https`). The cookie is `Secure` then, and only then: a browser drops a `Secure` cookie
+    /// set over plain http, and the dashboard is often reached so on the LAN while Twilio's callbacks come in over
+    /// https. A client that claims https falsely only makes its own cookie stricter.
+    static func cameOverHTTPS(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    private func sessionCookie(_ value: String, maxAge: Int, secure: Bool) -> Cookie {
         Cookie(
-            name: AuthMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies,
+            name: AuthMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secure,
             httpOnly: true, sameSite: .strict)
     }
 }

@@ -67,7 +67,13 @@ struct TwilioWebhookRoutes {
             let url = base.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + pathAndQuery
             return TwilioSignature.isValid(signature, authToken: token, url: url, parameters: parameters)
         }
-        guard signed else { throw refused }
+        guard signed else {
+            // The one sign on the appliance's side of a public base URL that is not the address Twilio calls.
+            context.logger.warning(
+                "Twilio callback refused: the signature does not match any callback address",
+                metadata: ["path": "\(request.uri.path)", "run": "\(run)", "addresses": "\(callbackBases.map(\.absoluteString))"])
+            throw refused
+        }
         let form = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
         if let mismatch = mismatch(form, run: run, attempt: attempt, stored, account: account) {
             context.logger.warning(
