@@ -1,14 +1,16 @@
 // The appliance owner's page: every tenant (adding a NOC, or an OSP with the prefix its job numbers carry), each
 // tenant's members (a new account or an existing user added with a role: how a new tenant gets its first
-// admin), the links that let a NOC open ECOs for an OSP (made, suspended or resumed here), and the whole
-// appliance's audit log. The owner may belong to no tenant at all: this page needs none.
+// admin), the links that let a NOC open ECOs for an OSP (made, suspended or resumed here), the appliance's backups
+// (backups.js), and the whole appliance's audit log. The owner may belong to no tenant at all: this page needs none.
+// `at: "backups"` brings the backups into view (the pinned alert's link).
 import { api } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { KIND, LINK, ROLE, word } from "/app/adminwords.js";
 import { auditLog, directory } from "/app/auditlog.js";
+import { backupsSection } from "/app/backups.js";
 import { choice, field, formError, refocus, statusLine, whenSubmitted } from "/app/forms.js";
 
-export async function showAppliance(view, { me }) {
+export async function showAppliance(view, { me, at }) {
   const tenantRows = h("tbody");
   const linkRows = h("tbody");
   const linkStatus = statusLine();
@@ -21,6 +23,7 @@ export async function showAppliance(view, { me }) {
     linkStatus.textContent = saidOf(link);
   });
   const members = membersSection();
+  const backups = backupsSection();
 
   view.replaceChildren(
     h("h1", {}, "Appliance"),
@@ -37,6 +40,7 @@ export async function showAppliance(view, { me }) {
       h("div", { class: "table-scroll" }, h("table", { "aria-label": "Links" },
         h("thead", {}, h("tr", {}, h("th", {}, "NOC"), h("th", {}, "OSP"), h("th", {}, "Status"))), linkRows)),
       linkStatus, linkForm),
+    backups.section,
     h("h2", {}, "Audit log of the whole appliance"),
     auditSlot);
 
@@ -67,7 +71,13 @@ export async function showAppliance(view, { me }) {
     return h("tr", {}, h("td", {}, nameOf(link.nocTenantID)), h("td", {}, nameOf(link.ospTenantID)), h("td", {}, form));
   }
 
-  await refresh();
+  const backupsShown = backups.load().then(() => {
+    if (at === "backups") {
+      backups.section.scrollIntoView({ block: "start" });
+      backups.section.focus({ preventScroll: true });
+    }
+  });
+  await Promise.all([refresh(), backupsShown]);
 }
 
 function tenantRow(tenant) {

@@ -1,7 +1,7 @@
 // One configuration change as a sentence: "Maya Chen added as Dispatcher", "Settings changed: ECO list map
 // zoom 10 → 12". An entry's before and after are the API's JSON texts of the entity; stored values are put in
 // words, and a change of a kind this page does not know yet is still said, in general words, never hidden.
-import { KIND, LINK, MODE, ROLE, word } from "/app/adminwords.js";
+import { everyInWords, KIND, LINK, MODE, ROLE, word } from "/app/adminwords.js";
 
 const FIELD = {
   "mapZoom.create": "new ECO map zoom", "mapZoom.view": "one ECO's map zoom", "mapZoom.list": "ECO list map zoom",
@@ -9,6 +9,7 @@ const FIELD = {
   listRepeats: "list repeats", gracePeriodHours: "grace period (h)", tileURLTemplate: "tile server", mode: "mode", baseURL: "base URL",
   clientID: "client ID", projectID: "project ID", pollIntervalSeconds: "poll interval (s)", clientSecretSet: "client secret",
   authTokenSet: "auth token", accountSID: "account SID", fromNumber: "calls from", isDefault: "default list", areaSquareMetres: "region",
+  enabled: "on schedule", directory: "directory", everyMinutes: "interval", keep: "backups kept",
 };
 const VALUE = { mode: MODE, status: LINK, role: ROLE, kind: KIND };
 /// Bookkeeping that changes with every save, or ids said elsewhere in the sentence.
@@ -37,6 +38,8 @@ function specific(entry, names) {
     case "tenant_link/update": return `Link of ${noc} to ${osp}: ${word(LINK, before.status)} → ${word(LINK, after.status)}`;
     case "user/create": return `${after.isOwner ? "Owner account" : "Account"} ${after.displayName} (${after.username}) made`;
     case "user/change-password": return `Password of ${names.user(entry.entityID)} changed; their other sessions ended`;
+    case "user/disable": return `Account ${after.displayName} (${after.username}) disabled: its sessions and API tokens stopped`;
+    case "user/enable": return `Account ${after.displayName} (${after.username}) enabled again`;
     case "membership/set":
       return before === null ? `${member()} added as ${word(ROLE, after)}` : `${member()}: ${word(ROLE, before)} → ${word(ROLE, after)}`;
     case "membership/remove": return `${member()} removed from the tenant (was ${word(ROLE, before)})`;
@@ -52,6 +55,9 @@ function specific(entry, names) {
     case "twilio_account/create": return `Twilio account set up (${word(MODE, after.mode)})`;
     case "twilio_account/update": return saved("Twilio account", changes(before, after));
     case "tenant_settings/update": return saved("Settings", changes(before, after));
+    case "backup_schedule/create":
+      return `Backup schedule set: ${after.enabled ? everyInWords(after.everyMinutes) : "off"}, into ${after.directory}, keeping ${after.keep}`;
+    case "backup_schedule/update": return saved("Backup schedule", changes(before, after));
     default: return null;
   }
 }
@@ -83,6 +89,7 @@ function say(key, value) {
   if (value === undefined || value === null || value === "") return "none";
   if (key.endsWith("Set")) return value ? "set" : "not set";
   if (key === "areaSquareMetres") return `${(value / 1e6).toFixed(1)} km²`;
+  if (key === "everyMinutes") return everyInWords(value);
   if (typeof value === "boolean") return value ? "yes" : "no";
   return VALUE[key] ? word(VALUE[key], value) : String(value);
 }

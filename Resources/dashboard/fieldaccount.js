@@ -1,11 +1,12 @@
 // A tenant admin's outside service: an OSP's Render instance, a NOC's Twilio account. Their secrets are
 // write-only: the appliance answers only whether one is stored, so the secret's field always starts empty and
 // says "set — leave empty to keep" or "not set", and saving with it empty leaves it out of the request, which
-// keeps the stored one. A tenant with no account yet (404) gets the same form, empty, to set one up.
+// keeps the stored one. A tenant with no account yet (404) gets the same form, empty, to set one up. The NOC's
+// Twilio account can be checked from where Twilio stands: its public address, its credentials, the numbers called.
 import { api, ApiError } from "/app/api.js";
 import { h } from "/app/dom.js";
 import { MODE } from "/app/adminwords.js";
-import { choice, field, formError, numberIn, statusLine, whenSubmitted } from "/app/forms.js";
+import { choice, field, formError, numberIn, sentence, statusLine, whenSubmitted } from "/app/forms.js";
 import { when } from "/app/words.js";
 
 /// Each service's fields after its mode, as its API names them; the write-only one says which answer field
@@ -41,6 +42,14 @@ const TWILIO = {
     { name: "authToken", label: "Auth token", isSet: "authTokenSet" },
     { name: "fromNumber", label: "Calls come from", hint: "A number of the account, in E.164 form such as +14155550100.", type: "tel" },
   ],
+  check: "/api/twilio-account/check",
+};
+
+/// The setup check's names, as an operator says them.
+const CHECK = {
+  "public URL": "Public address (Twilio's callbacks reach this appliance)",
+  credentials: "Credentials (Twilio accepts the account)",
+  "contact numbers": "Numbers called (the account's and every contact's, in E.164 form)",
 };
 
 const secretOf = (service) => service.fields.find((spec) => spec.isSet);
@@ -52,7 +61,7 @@ export async function showFieldAccount(view, membership) {
   const account = await stored(service);
   const status = statusLine();
   const form = h("form", { class: "card admin-form", "aria-label": service.title, novalidate: true });
-  view.replaceChildren(h("h1", {}, `${service.title} — ${membership.tenantName}`), form);
+  view.replaceChildren(h("h1", {}, `${service.title} — ${membership.tenantName}`), form, service.check ? setupCheck(service.check) : "");
   fill(account);
 
   function fill(current) {
@@ -79,6 +88,49 @@ export async function showFieldAccount(view, membership) {
     status.focus(); // the form was drawn anew: its button, which had the focus, is gone
   });
 }
+
+/// "Check setup": each check named in words, whether it passed, and what was found.
+function setupCheck(path) {
+  const summary = h("p", { class: "check-summary", role: "status", "data-role": "check-summary" });
+  const problem = h("p", { class: "error", role: "alert" });
+  const results = h("ul", { class: "checks", "aria-label": "Checks" });
+  const button = h("button", { type: "button", class: "primary", onclick: () => run() }, "Check setup");
+
+  async function run() {
+    button.disabled = true;
+    summary.textContent = "Checking…";
+    problem.textContent = "";
+    results.replaceChildren();
+    try {
+      const report = await api("POST", path);
+      const failed = report.checks.filter((check) => !check.ok).length;
+      const verdict = report.ok ? "Ready: every check passed." : `${failed} of ${report.checks.length} checks failed.`;
+      summary.textContent = `${verdict} Checked at ${new Date().toLocaleTimeString()}.`;
+      results.replaceChildren(...report.checks.map((check) => h("li", { class: check.ok ? "ok" : "failed", "data-check": check.name },
+        h("strong", {}, CHECK[check.name] ?? sentence(check.name).slice(0, -1)), ": ",
+        h("span", { class: "verdict" }, check.ok ? "OK" : "Failed"), ". ", detailInWords(check.detail))));
+    } catch (error) {
+      summary.textContent = "";
+      problem.textContent = `The check could not be made: ${sentence(error.message)}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  return h("section", { class: "card", "aria-label": "Check the setup" },
+    h("h2", {}, "Check the setup"),
+    h("p", { class: "muted" }, "Checks what paging needs, from where Twilio stands: that the appliance's public address reaches it, "
+      + "that Twilio accepts the saved credentials, and that the account's number and every contact of the linked contractors' pager lists "
+      + "are written in E.164 form. It only reads: nobody is called and nothing is changed."),
+    h("div", { class: "actions" }, button), summary, problem, results);
+}
+
+/// A check's detail as a sentence, unless it starts with an address, which keeps its case.
+const detailInWords = (detail) => {
+  const text = String(detail ?? "").trim();
+  if (!/^[a-z]+:\/\//.test(text)) return sentence(text);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+};
 
 async function stored(service) {
   try {

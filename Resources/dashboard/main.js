@@ -1,16 +1,19 @@
-// The dashboard's shell: sign-in, the tenant switcher, sign-out, and the sections the caller's role in the
-// active tenant may use: the ECOs for everyone, and for admins the tenant's administration. The appliance
-// owner also has the Appliance section, and lands there when they belong to no tenant. While a tenant is open,
-// its live stream and its attention list are followed whatever section is shown.
+// The dashboard's shell: the first run's setup (while the appliance has no owner), sign-in, the tenant switcher,
+// sign-out, and the sections the caller's role in the active tenant may use: the ECOs for everyone, and for admins
+// the tenant's administration. The appliance owner also has the Appliance section, and lands there when they
+// belong to no tenant; above every section they are shown when backups are failing. While a tenant is open, its
+// live stream and its attention list are followed whatever section is shown.
 import { api, ApiError, setSession } from "/app/api.js";
 import { ROLE, word } from "/app/adminwords.js";
 import { showAppliance } from "/app/appliance.js";
 import { watchAttention } from "/app/attention.js";
 import { showAuditLog } from "/app/auditlog.js";
+import { watchBackups } from "/app/backups.js";
 import { showBoard } from "/app/board.js";
 import { showCreate } from "/app/create.js";
 import { showDetail } from "/app/detail.js";
 import { fieldAccountTitle, showFieldAccount } from "/app/fieldaccount.js";
+import { field, formError, whenSubmitted } from "/app/forms.js";
 import { showPagerLists } from "/app/pagerlists.js";
 import { showSettings } from "/app/settings.js";
 import { showSimulator } from "/app/simulator.js";
@@ -22,13 +25,21 @@ import { h } from "/app/dom.js";
 const view = document.getElementById("view");
 const bar = document.querySelector(".bar");
 const tenantPicker = document.getElementById("tenant");
+const pinned = document.getElementById("pinned");
 let stopView = () => {};
 let caller = null;
 /// The open tenant's attention list: { key, panel, stop }.
 let attention = null;
+/// How to stop watching the backups (the owner's alert).
+let stopBackups = () => {};
+/// The Appliance section's button, while there is one.
+let applianceButton = null;
+/// Where the Appliance page opens next: "backups" when the backups alert's link was followed.
+let applianceAt = null;
 
 async function start() {
   try {
+    if (await setupOpen()) return showSetup();
     if ((await api("GET", "/api/session")).signedIn) enter(await api("GET", "/api/me"));
     else showSignIn();
   } catch (error) {
@@ -37,9 +48,63 @@ async function start() {
   }
 }
 
+/// Whether the appliance still waits for its first owner; an appliance that cannot say is taken as set up.
+async function setupOpen() {
+  try {
+    return (await api("GET", "/api/setup")).open === true;
+  } catch {
+    return false;
+  }
+}
+
+/// The first run: the owner's account and, if named, the first NOC with the owner as its admin; then signed in.
+function showSetup() {
+  stopView();
+  leaveTenant();
+  stopBackups();
+  bar.hidden = true;
+  const form = h("form", { class: "card sign-in setup", "aria-label": "Set up the appliance", novalidate: true },
+    h("h1", {}, "Set up Osprey Strike"),
+    h("p", { class: "muted" }, "This appliance has no owner yet. The owner looks after the appliance: its tenants and their first admins, "
+      + "the links between NOCs and contractors, and the backups."),
+    field("Username", h("input", { name: "username", autocomplete: "username", spellcheck: "false", required: true }),
+      { hint: "Letters, digits, '.', '_', '-' or '@'." }),
+    field("Display name", h("input", { name: "displayName", autocomplete: "name", required: true })),
+    field("Password", h("input", { name: "password", type: "password", autocomplete: "new-password", required: true }),
+      { hint: "10 characters or more." }),
+    field("Confirm password", h("input", { name: "confirmation", type: "password", autocomplete: "new-password", required: true })),
+    field("First NOC (optional)", h("input", { name: "nocName", autocomplete: "off" }),
+      { name: "noc.name", hint: "The NOC that opens ECOs, with you as its admin. Leave it empty to add tenants later on the Appliance page." }),
+    formError(),
+    h("button", { class: "primary", type: "submit" }, "Set up and sign in"));
+  whenSubmitted(form, async () => {
+    const fields = form.elements;
+    if (fields.password.value !== fields.confirmation.value) {
+      form.querySelector('.field-error[data-for="confirmation"]').textContent = "The two passwords differ.";
+      fields.confirmation.focus();
+      return;
+    }
+    const body = { username: fields.username.value.trim(), displayName: fields.displayName.value.trim(), password: fields.password.value };
+    if (fields.nocName.value.trim() !== "") body.noc = { name: fields.nocName.value.trim() };
+    try {
+      await api("POST", "/api/setup", body);
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      showSignIn("The appliance was set up meanwhile: sign in.");
+      return;
+    }
+    const signedIn = await api("POST", "/api/session", { username: body.username, password: body.password });
+    setSession({ csrf: signedIn.csrfToken });
+    enter(await api("GET", "/api/me"));
+  });
+  view.replaceChildren(form);
+  form.querySelector("input").focus();
+}
+
 function showSignIn(message) {
   stopView();
   leaveTenant();
+  stopBackups();
   bar.hidden = true;
   const problem = h("p", { class: "error", role: "alert" }, message || "");
   const form = h("form", { class: "card sign-in", "aria-label": "Sign in" },
@@ -68,6 +133,8 @@ function enter(me) {
   setSession({ csrf: me.csrfToken ?? null });
   const memberships = me.memberships;
   document.getElementById("who").textContent = me.user?.displayName ?? me.token?.name ?? "";
+  stopBackups();
+  stopBackups = me.user?.isOwner ? watchBackups(pinned, { onOpen: openBackups }) : () => {};
   if (memberships.length === 0) {
     if (me.user?.isOwner) return enterAsOwnerOnly();
     showProblem(new Error("Your account is not a member of any tenant yet. Ask the appliance owner to add you."));
@@ -89,8 +156,24 @@ function enterAsOwnerOnly() {
   tenantPicker.parentElement.hidden = true;
   bar.hidden = false;
   const nav = document.getElementById("sections");
-  nav.replaceChildren(section("Appliance", () => showAppliance(view, { me: caller })));
+  nav.replaceChildren(applianceSection());
   nav.firstChild.click();
+}
+
+function applianceSection() {
+  applianceButton = section("Appliance", () => {
+    const at = applianceAt;
+    applianceAt = null;
+    return showAppliance(view, { me: caller, at });
+  });
+  return applianceButton;
+}
+
+/// The backups alert's link: the Appliance page, at its backups.
+function openBackups() {
+  if (!applianceButton?.isConnected) return;
+  applianceAt = "backups";
+  applianceButton.click();
 }
 
 function open(membership) {
@@ -145,7 +228,7 @@ function showNavigation(membership) {
       section("Settings", () => showSettings(view, membership)),
       section("Audit log", () => showAuditLog(view, membership, { me: caller })));
   }
-  if (caller?.user?.isOwner) sections.push(section("Appliance", () => showAppliance(view, { me: caller })));
+  if (caller?.user?.isOwner) sections.push(applianceSection());
   document.getElementById("sections").replaceChildren(...sections);
 }
 

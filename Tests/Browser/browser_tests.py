@@ -1,8 +1,9 @@
 """Browser tests of the dashboard: Debian's Chromium, headless, driven by Playwright (PyPI, pinned in
-Tests/requirements.txt), against `strike demo` on a fresh database with its simulators.
+Tests/requirements.txt), against `strike demo` on a fresh database with its simulators (and, for the first run,
+`strike serve` on an empty one).
 
 Each test saves a screenshot under Tests/Browser/screenshots/ (git-ignored). Run by `make test` (and
-`make browser`); exits non-zero when a test fails.
+`make browser`); exits non-zero when a test fails. `--only WORDS` runs the tests whose name holds WORDS.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import re
+import shutil
+import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,38 +43,49 @@ def log(message: str) -> None:
     print(f"browser: {message}", flush=True)
 
 
-class Demo:
-    """`strike demo` on a fresh database in a temporary directory, on a free loopback port."""
+class Server:
+    """A `strike` process serving on a free loopback port, and how a script talks to it."""
 
-    def __init__(self, binary: Path, workdir: Path):
+    def __init__(self, binary: Path, workdir: Path, name: str, arguments: list[str]):
+        """Starts `strike <arguments>` in `workdir`, its output in `<name>.log`; "{origin}" in an argument is the
+        server's own address (for --public-base-url)."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.binary = binary
+        self.workdir = workdir
+        self.name = name
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "demo.log"
-        # In the API's form: the ECOs made before it are the demo's past.
-        self.started_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        command = [str(binary), "demo", "--db", str(workdir / "demo.db"), "--host", "127.0.0.1", "--port", str(self.port)]
+        self.log_path = workdir / f"{name}.log"
+        command = [str(binary), *(argument.replace("{origin}", self.origin) for argument in arguments),
+                   "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(command, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, cwd=workdir)
-        deadline = time.monotonic() + 90
+
+    def wait_until(self, ready, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"`strike demo` exited {self.process.returncode}:\n{self.log_path.read_text()}")
-            if "Demo sign-ins" in self.log_path.read_text(errors="replace"):
+                raise RuntimeError(f"`strike {self.name}` exited {self.process.returncode}:\n{self.log_path.read_text()}")
+            if ready():
                 return
             time.sleep(0.1)
         self.process.kill()
         tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
-        raise RuntimeError(f"`strike demo` did not start within 90 s:\n{tail}")
+        raise RuntimeError(f"`strike {self.name}` did not start within {seconds:.0f} s:\n{tail}")
 
-    def call(self, method: str, path: str, body=None, headers=None):
+    def fetch(self, method: str, path: str, body: bytes | None = None, headers=None):
+        """The answer as it came: status, body bytes, headers."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            headers = {"Content-Type": "application/json", **(headers or {})}
-            connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+            connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
-            text = response.read()
-            return response.status, (json.loads(text) if text else None), response.headers
+            return response.status, response.read(), response.headers
         finally:
             connection.close()
+
+    def call(self, method: str, path: str, body=None, headers=None):
+        status, text, response_headers = self.fetch(method, path, None if body is None else json.dumps(body).encode(),
+                                                    {"Content-Type": "application/json", **(headers or {})})
+        return status, (json.loads(text) if text else None), response_headers
 
     def session(self, username: str, password: str) -> dict[str, str]:
         """Headers of a signed-in script: its session cookie and CSRF token."""
@@ -82,10 +99,37 @@ class Demo:
         self.process.wait(timeout=30)
 
 
+class Demo(Server):
+    """`strike demo` on a fresh database in `workdir`, on a free loopback port; `extra_args` go to `strike demo`."""
+
+    def __init__(self, binary: Path, workdir: Path, extra_args: list[str] | None = None):
+        self.database = workdir / "demo.db"
+        # In the API's form: the ECOs made before it are the demo's past.
+        self.started_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        super().__init__(binary, workdir, "demo", ["demo", "--db", str(self.database), *(extra_args or [])])
+        self.wait_until(lambda: "Demo sign-ins" in self.log_path.read_text(errors="replace"))
+
+
+class Fresh(Server):
+    """`strike serve` on a new, empty database in `workdir`: an appliance before its first run; `extra_args` go to
+    `strike serve`."""
+
+    def __init__(self, binary: Path, workdir: Path, extra_args: list[str] | None = None):
+        self.database = workdir / "strike.db"
+        super().__init__(binary, workdir, "serve", ["serve", "--db", str(self.database), *(extra_args or [])])
+
+        def answers() -> bool:
+            try:
+                return self.fetch("GET", "/healthz")[0] == 200
+            except OSError:
+                return False
+        self.wait_until(answers, seconds=60)
+
+
 class Browser:
     """One page in headless Chromium that records every request it makes and every console error."""
 
-    def __init__(self, playwright, demo: Demo, viewport: tuple[int, int] = (1280, 800), permissions: list[str] | None = None,
+    def __init__(self, playwright, demo: Server, viewport: tuple[int, int] = (1280, 800), permissions: list[str] | None = None,
                  init_script: str | None = None):
         self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         self.context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, permissions=permissions or [])
@@ -111,16 +155,20 @@ class Browser:
         assert not outside, f"the page loaded from outside the appliance: {outside}"
         assert not self.console_errors, f"console errors: {self.console_errors}"
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, part=None) -> None:
+        """The whole page, or only the element `part` locates."""
         SCREENSHOTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        if part is not None:
+            part.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        else:
+            self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     def close(self) -> None:
         self.browser.close()
 
 
 @contextmanager
-def signed_in(playwright, demo: Demo, credentials: tuple[str, str], viewport: tuple[int, int] = (1280, 800), **options):
+def signed_in(playwright, demo: Server, credentials: tuple[str, str], viewport: tuple[int, int] = (1280, 800), **options):
     """A fresh browser signed in on the board; at the end, nothing loaded from outside and no console error.
     `options` go to Browser: the permissions the context grants, a script run before the page's own."""
     browser = Browser(playwright, demo, viewport, **options)
@@ -881,6 +929,399 @@ def test_each_tenant_sees_only_the_settings_that_act_for_it(playwright, demo: De
         assert status == 200, "the Render instance could not be restored"
 
 
+# First run, backups, the Twilio setup check and the offline base map.
+
+def expect_count(locator, count: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while locator.count() != count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {count} of {locator}, saw {locator.count()}")
+        time.sleep(0.05)
+
+
+def in_page_words(page: Page, at: str) -> str:
+    """A stored time as the page says it (words.js `when`: the browser's own locale and time zone)."""
+    return page.evaluate("at => new Date(at).toLocaleString()", at)
+
+
+def set_up(form, username: str, display_name: str, password: str, confirmation: str, noc: str = "") -> None:
+    form.get_by_label("Username", exact=True).fill(username)
+    form.get_by_label("Display name", exact=True).fill(display_name)
+    form.get_by_label("Password", exact=True).fill(password)
+    form.get_by_label("Confirm password", exact=True).fill(confirmation)
+    form.get_by_label("First NOC (optional)", exact=True).fill(noc)
+    form.get_by_role("button", name="Set up and sign in").click()
+
+
+def test_the_first_run_makes_the_owner_and_a_noc_and_is_never_offered_again(playwright, demo: Demo) -> None:
+    fresh = Fresh(demo.binary, demo.workdir / "first-run")
+    browser = Browser(playwright, fresh)
+    try:
+        assert fresh.call("GET", "/api/setup")[:2] == (200, {"open": True}), "a new appliance is not open for setup"
+        page = browser.page
+        page.goto(fresh.origin + "/")
+        form = page.get_by_role("form", name="Set up the appliance")
+        form.wait_for()
+        assert page.get_by_role("form", name="Sign in").count() == 0, "the sign-in form is shown before there is anyone to sign in"
+        assert page.locator("header.bar").is_hidden(), "the sections are shown before anyone signed in"
+        posted: list[str] = []
+        page.on("request", lambda request: request.method == "POST" and posted.append(request.url))
+
+        # The two passwords differ: said beside the confirmation, and nothing is sent.
+        set_up(form, "site.owner", "Site Owner", "owner-password-2026", "owner-password-2062", "Front Range NOC")
+        expect_text(beside(page, "Confirm password"), "The two passwords differ.")
+        assert posted == [], f"a mismatched confirmation was sent: {posted}"
+        assert fresh.call("GET", "/api/setup")[1] == {"open": True}, "a mismatched confirmation set the appliance up"
+        browser.screenshot("setup-mismatch")
+
+        # The appliance's own refusals, beside the fields they name.
+        set_up(form, "site owner", "Site Owner", "short", "short", "Front Range NOC")
+        expect_some_text(beside(page, "Username"), "letters, digits")
+        expect_some_text(beside(page, "Password"), "10 to 200 characters")
+        assert beside(page, "Confirm password").inner_text() == "", "the last try's mismatch is still shown"
+        browser.screenshot("setup-refused")
+        assert fresh.call("GET", "/api/setup")[1] == {"open": True}, "a refused setup set the appliance up"
+
+        set_up(form, "site.owner", "Site Owner", "owner-password-2026", "owner-password-2026", "Front Range NOC")
+        # The owner is the new NOC's admin: they land on its board, signed in.
+        page.get_by_role("table", name="ECOs").wait_for()
+        expect_text(page.locator("h1"), "ECOs — Front Range NOC")
+        assert page.locator("#who").inner_text() == "Site Owner"
+        open_section(page, "Appliance")
+        tenants = page.get_by_role("table", name="Tenants").locator("tbody tr")
+        expect_count(tenants, 1)
+        assert [cell.inner_text() for cell in tenants.first.locator("td").all()][:2] == ["Front Range NOC", "NOC"], tenants.first.inner_text()
+        members = page.get_by_role("region", name="Members", exact=True).get_by_role("table", name="Members").locator("tbody tr")
+        expect_some_text(members.first, "site.owner")
+        assert [cell.inner_text() for cell in members.first.locator("td").all()] == ["site.owner", "Site Owner", "Admin"], members.first.inner_text()
+        browser.screenshot("setup-done")
+
+        owner = fresh.session("site.owner", "owner-password-2026")
+        _, me, _ = fresh.call("GET", "/api/me", headers=owner)
+        assert me["user"]["isOwner"] and [(m["tenantName"], m["role"]) for m in me["memberships"]] == [("Front Range NOC", "admin")], me
+
+        # Once done, never again: the signed-in page reloads into the dashboard, a new browser gets the sign-in form.
+        page.reload()
+        page.get_by_role("table", name="ECOs").wait_for()
+        assert page.get_by_role("form", name="Set up the appliance").count() == 0
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("form", name="Sign in").wait_for()
+        page.reload()
+        page.get_by_role("form", name="Sign in").wait_for()
+        assert page.get_by_role("form", name="Set up the appliance").count() == 0, "the setup page is offered after setup"
+        browser.screenshot("setup-then-sign-in")
+        assert fresh.call("GET", "/api/setup")[:2] == (200, {"open": False})
+        status, _, _ = fresh.call("POST", "/api/setup", {"username": "intruder", "displayName": "Intruder", "password": "intruder-password"})
+        assert status == 404, f"a second setup answered {status}"
+        forgive_refusals(browser, 422)
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+        fresh.stop()
+
+
+def test_a_first_run_without_a_noc_lands_the_owner_on_the_appliance_page(playwright, demo: Demo) -> None:
+    fresh = Fresh(demo.binary, demo.workdir / "first-run-owner-only")
+    browser = Browser(playwright, fresh)
+    try:
+        page = browser.page
+        page.goto(fresh.origin + "/")
+        form = page.get_by_role("form", name="Set up the appliance")
+        set_up(form, "lone.owner", "Lone Owner", "lone-owner-password", "lone-owner-password")
+        page.get_by_role("heading", name="Appliance", exact=True).wait_for()
+        sections = page.locator("#sections button")
+        assert sections.all_inner_texts() == ["Appliance"], sections.all_inner_texts()
+        expect_count(page.get_by_role("table", name="Tenants").locator("tbody tr"), 0)
+        _, me, _ = fresh.call("GET", "/api/me", headers=fresh.session("lone.owner", "lone-owner-password"))
+        assert me["user"]["isOwner"] and me["memberships"] == [], me
+        browser.screenshot("setup-owner-only")
+        browser.expect_nothing_from_outside_and_no_console_error()
+    finally:
+        browser.close()
+        fresh.stop()
+
+
+def ecos_seen_by(demo: Demo, credentials: tuple[str, str]) -> list[dict]:
+    """Every ECO the caller's tenant sees, page after page."""
+    headers = demo.session(*credentials)
+    found, cursor = [], None
+    while True:
+        status, listed, _ = demo.call("GET", "/api/ecos?limit=200" + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert status == 200, listed
+        found += listed["items"]
+        cursor = listed.get("nextCursor")
+        if not cursor:
+            return found
+
+
+def test_the_owner_is_alerted_while_backups_fail_and_downloads_a_backup_that_opens(playwright, demo: Demo) -> None:
+    owner = demo.session(*NOC_ADMIN)
+    place = demo.workdir / "backup-test"
+    place.mkdir()
+    a_file = place / "a-file"
+    a_file.write_text("a file, where a directory is wanted\n")
+    directory = place / "backups"
+    with signed_in(playwright, demo, NOC_ADMIN) as browser:
+        page = browser.page
+        alert = page.locator('#pinned [data-role="backup-alert"]')
+        open_section(page, "Appliance")
+        section = page.get_by_role("region", name="Backups", exact=True)
+        form = section.get_by_role("form", name="Backup schedule")
+        _, before, _ = demo.call("GET", "/api/backups", headers=owner)
+        assert before["schedule"]["setBy"] != "command line", before
+        assert form.get_by_label("Directory", exact=True).input_value() == before["schedule"]["directory"]
+
+        # A regular file cannot be the directory: refused beside the field, nothing saved.
+        form.get_by_label("Directory", exact=True).fill(str(a_file))
+        form.get_by_role("button", name="Save schedule").click()
+        expect_some_text(beside(page, "Directory"), "not a directory")
+        assert demo.call("GET", "/api/backups", headers=owner)[1]["schedule"] == before["schedule"], "a refused schedule was saved"
+
+        form.get_by_label("Back up on this schedule", exact=True).check()
+        form.get_by_label("Directory", exact=True).fill(str(directory))
+        form.get_by_label("Every", exact=True).fill("6")
+        form.get_by_label("Unit of the interval between backups").select_option(label="hours")
+        form.get_by_label("Keep", exact=True).fill("3")
+        form.get_by_role("button", name="Save schedule").click()
+        expect_text(form.locator(".status"), f"Saved. Every 6 hours into {directory}, keeping the newest 3.")
+        _, saved, _ = demo.call("GET", "/api/backups", headers=owner)
+        assert saved["schedule"] == {"enabled": True, "directory": str(directory), "everyMinutes": 360, "keep": 3, "setBy": "owner"}, saved
+        expect_text(section.locator('[data-role="schedule"]'), f"Every 6 hours into {directory}, keeping the newest 3.")
+        if saved["nextAt"]:
+            expect_text(section.locator('[data-role="next"]'), in_page_words(page, saved["nextAt"]))
+
+        # The directory becomes a file (a disk gone, say): Back up now fails, and the owner is told above every section.
+        shutil.rmtree(directory)
+        directory.write_text("no longer a directory\n")
+        section.get_by_role("button", name="Back up now").click()
+        expect_some_text(section.locator('[data-role="backup-now-error"]'), "not a directory")
+        alert.wait_for()
+        _, failing, _ = demo.call("GET", "/api/backups", headers=owner)
+        assert failing["failing"] and "not a directory" in failing["lastFailure"]["error"], failing
+        expect_some_text(alert, f"The last backup, at {in_page_words(page, failing['lastFailure']['at'])}, failed:")
+        expect_some_text(alert, "not a directory")
+        browser.screenshot("backups-failing")
+        browser.screenshot("backups-failing-section", section)
+        open_section(page, "ECOs")
+        page.get_by_role("table", name="ECOs").wait_for()
+        assert alert.is_visible(), "the alert is not shown above the board"
+        page.reload()  # read when the page loads, not only after the Appliance page's own request
+        page.get_by_role("table", name="ECOs").wait_for()
+        alert.wait_for()
+        alert.get_by_role("link", name="See the backups on the Appliance page").click()
+        page.get_by_role("form", name="Backup schedule").wait_for()
+        wait_until(page, "() => document.activeElement?.getAttribute('aria-label') === 'Backups'")
+        expect_text(page.get_by_role("table", name="Audit log").locator('tbody tr [data-role="what"]').first,
+                    f"Backup schedule set: every 6 hours, into {directory}, keeping 3")
+        browser.screenshot("backups-alert-followed")
+
+        # Nobody but the owner is shown it, or reads the backups.
+        with signed_in(playwright, demo, DISPATCHER) as other:
+            other.page.wait_for_timeout(500)
+            assert other.page.locator('#pinned [data-role="backup-alert"]').count() == 0, "a dispatcher is shown the backups alert"
+            assert not [url for url in other.requests if "/api/backup" in url], "a dispatcher's page reads the backups"
+
+        # Fixed: the next backup succeeds, the alert goes, the file is listed.
+        directory.unlink()
+        page.get_by_role("region", name="Backups", exact=True).get_by_role("button", name="Back up now").click()
+        expect_some_text(section.locator('[data-role="backup-now"]'), "Backed up: strike-")
+        expect_count(alert, 0)
+        _, fixed, _ = demo.call("GET", "/api/backups", headers=owner)
+        assert not fixed["failing"] and fixed["files"][0]["name"] == fixed["lastSuccess"]["file"], fixed
+        assert (directory / fixed["lastSuccess"]["file"]).is_file()
+        row = section.get_by_role("table", name="Backup files").locator(f'tr[data-file="{fixed["lastSuccess"]["file"]}"]')
+        row.wait_for()
+        expect_some_text(section.locator('[data-role="last-success"]'), fixed["lastSuccess"]["file"])
+        browser.screenshot("backups-fixed", section)
+
+        # The download: the database as of now, checked, without the key file (and the page says so).
+        note = section.locator('[data-role="key-file-note"]').inner_text()
+        assert "The key file is not in it" in note and "back the key file up separately" in note, note
+        with page.expect_download() as download:
+            section.get_by_role("link", name="Download a backup").click()
+        assert re.fullmatch(r"strike-\d{8}T\d{6}Z\.db", download.value.suggested_filename), download.value.suggested_filename
+        copy = Path(download.value.path())
+        database = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+        try:
+            assert database.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            in_file = database.execute("SELECT count(*) FROM eco_view").fetchone()[0]
+        finally:
+            database.close()
+        listed = ecos_seen_by(demo, DISPATCHER)  # the demo's one NOC sees every ECO
+        assert in_file == len(listed) and in_file > 0, f"the backup holds {in_file} ECOs, the API lists {len(listed)}"
+        key = demo.database.with_name(demo.database.name + ".key")
+        if key.is_file():
+            assert key.read_bytes().strip() not in copy.read_bytes(), "the download holds the key file"
+        forgive_refusals(browser, 422, 500)
+
+
+TWILIO_CHECKS = {"public URL": "Public address", "credentials": "Credentials", "contact numbers": "Numbers called"}
+
+
+def test_a_noc_admin_checks_the_twilio_setup_and_each_check_says_what_it_found(playwright, demo: Demo) -> None:
+    # A demo of its own that names its own address as the public base URL: the ping goes all the way round.
+    checked = Demo(demo.binary, demo.workdir / "public-url", extra_args=["--public-base-url", "{origin}"])
+    try:
+        admin = checked.session(*NOC_ADMIN)
+        with signed_in(playwright, checked, NOC_ADMIN) as browser:
+            page = browser.page
+            open_section(page, "Twilio account")
+            panel = page.get_by_role("region", name="Check the setup")
+            panel.get_by_role("button", name="Check setup").click()
+            checks = panel.locator("li[data-check]")
+            expect_count(checks, 3, seconds=30)
+            expect_some_text(panel.locator('[data-role="check-summary"]'), "Ready: every check passed.")
+            for name, words in TWILIO_CHECKS.items():
+                item = panel.locator(f'li[data-check="{name}"]')
+                text = item.inner_text()
+                assert text.startswith(words) and ": OK. " in text, f"{name}: {text!r}"
+            public = panel.locator('li[data-check="public URL"]').inner_text()
+            assert f"{checked.origin}/twilio/ping/" in public and "reached this appliance" in public, public
+            browser.screenshot("twilio-check-ok")
+
+            expect_no_internal_names(page, "the Twilio setup check")
+    finally:
+        checked.stop()
+
+    # An appliance whose public base URL leads to another appliance (the demo): that one answers, but not with this
+    # one's ping, so Twilio's calls back would not reach it. The simulated credentials pass; no OSP is linked yet.
+    elsewhere = Fresh(demo.binary, demo.workdir / "public-url-elsewhere", extra_args=["--public-base-url", demo.origin])
+    try:
+        status, made, _ = elsewhere.call("POST", "/api/setup", {"username": "noc.owner", "displayName": "NOC Owner",
+                                                                "password": "noc-owner-password", "noc": {"name": "Plains NOC"}})
+        assert status == 201, made
+        admin = {**elsewhere.session("noc.owner", "noc-owner-password"), "X-Tenant-ID": made["noc"]["id"]}
+        status, account, _ = elsewhere.call("PUT", "/api/twilio-account", {"mode": "simulated", "accountSID": "AC" + "5" * 32,
+                                                                         "authToken": "plains-auth-token", "fromNumber": "+13035550199"}, admin)
+        assert status == 200, account
+        with signed_in(playwright, elsewhere, ("noc.owner", "noc-owner-password")) as browser:
+            page = browser.page
+            open_section(page, "Twilio account")
+            panel = page.get_by_role("region", name="Check the setup")
+            panel.get_by_role("button", name="Check setup").click()
+            expect_some_text(panel.locator('[data-role="check-summary"]'), "1 of 3 checks failed.", seconds=30)
+            public = panel.locator('li[data-check="public URL"]')
+            assert public.locator(".verdict").inner_text() == "Failed", public.inner_text()
+            _, report, _ = elsewhere.call("POST", "/api/twilio-account/check", headers=admin)
+            found = next(check for check in report["checks"] if check["name"] == "public URL")
+            assert not found["ok"] and found["detail"] in public.inner_text(), (found, public.inner_text())
+            for name in ("credentials", "contact numbers"):
+                assert panel.locator(f'li[data-check="{name}"] .verdict').inner_text() == "OK"
+            browser.screenshot("twilio-check-failed")
+    finally:
+        elsewhere.stop()
+
+
+# The offline map's tiles: a box around Denver, at the zooms the demo's maps open at (list 10 to 13, create 11; the ECO
+# page's 15 is drawn from 13), so a map asks only for tiles the file has.
+TILE_BOUNDS = (-105.3, 39.5, -104.7, 40.0)
+TILE_ZOOMS = range(9, 14)
+TILE_CREDIT = '&copy; <a href="https://tiles.example.org/">Front Range test tiles</a>'
+
+
+def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
+    """A plain square PNG of one colour."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = (b"\x00" + bytes(rgb) * size) * size
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+def tile_x(longitude: float, zoom: int) -> int:
+    return int((longitude + 180) / 360 * 2 ** zoom)
+
+
+def tile_y(latitude: float, zoom: int) -> int:
+    """The row from the north, as Leaflet numbers it."""
+    return int((1 - math.asinh(math.tan(math.radians(latitude))) / math.pi) / 2 * 2 ** zoom)
+
+
+def write_mbtiles(path: Path) -> dict[tuple[int, int, int], bytes]:
+    """An MBTiles file of TILE_BOUNDS at TILE_ZOOMS; each tile's colour says whether its column and its row (from the
+    north) are even, so a row read upside down shows. Answers each tile's bytes by z, x and y from the north."""
+    images = {parity: png(colour) for parity, colour in
+              {(0, 0): (206, 224, 240), (1, 0): (214, 236, 206), (0, 1): (240, 226, 204), (1, 1): (226, 214, 240)}.items()}
+    west, south, east, north = TILE_BOUNDS
+    tiles = {}
+    database = sqlite3.connect(path)
+    try:
+        database.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+        database.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+        database.executemany("INSERT INTO metadata VALUES (?, ?)", [
+            ("name", "Front Range test tiles"), ("format", "png"), ("type", "baselayer"), ("version", "1"),
+            ("minzoom", str(min(TILE_ZOOMS))), ("maxzoom", str(max(TILE_ZOOMS))), ("bounds", ",".join(map(str, TILE_BOUNDS))),
+            ("attribution", TILE_CREDIT)])
+        for z in TILE_ZOOMS:
+            for x in range(tile_x(west, z), tile_x(east, z) + 1):
+                for y in range(tile_y(north, z), tile_y(south, z) + 1):
+                    tiles[(z, x, y)] = images[(x % 2, y % 2)]
+                    database.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2 ** z - 1 - y, tiles[(z, x, y)]))
+        database.commit()
+    finally:
+        database.close()
+    return tiles
+
+
+def shown_tiles(page: Page, map_selector: str) -> list[dict]:
+    """The base layer's tiles in a map once none is still loading: each image's address and natural width."""
+    script = f"() => [...document.querySelectorAll('{map_selector} img.leaflet-tile')]" \
+             ".map((img) => ({ src: img.src, width: img.naturalWidth, loaded: img.complete && img.classList.contains('leaflet-tile-loaded') }))"
+    deadline = time.monotonic() + 15
+    while True:
+        tiles = page.evaluate(script)
+        if tiles and all(tile["loaded"] for tile in tiles):
+            return tiles
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the tiles of {map_selector} did not load: {tiles}")
+        time.sleep(0.1)
+
+
+def test_an_imported_offline_map_is_the_base_layer_of_the_maps(playwright, demo: Demo) -> None:
+    script = demo.session(*DISPATCHER)
+    status, before, _ = demo.call("GET", "/api/tiles", headers=script)
+    assert status == 200 and before["available"] is False, before
+    mbtiles = demo.workdir / "front-range.mbtiles"
+    expected = write_mbtiles(mbtiles)
+    # Imported while the demo runs: the server notices the new file.
+    imported = subprocess.run([str(demo.binary), "tiles", "import", str(mbtiles), "--db", str(demo.database)],
+                              capture_output=True, text=True, timeout=60, cwd=demo.workdir)
+    assert imported.returncode == 0, f"strike tiles import exited {imported.returncode}: {imported.stdout}{imported.stderr}"
+    _, tiles, _ = demo.call("GET", "/api/tiles", headers=script)
+    assert tiles["available"] and tiles["format"] == "png" and (tiles["minZoom"], tiles["maxZoom"]) == (9, 13), tiles
+    assert tiles["bounds"] == list(TILE_BOUNDS) and tiles["attribution"] == TILE_CREDIT, tiles
+    _, settings, _ = demo.call("GET", "/api/settings", headers=script)
+    with signed_in(playwright, demo, DISPATCHER) as browser:
+        page = browser.page
+
+        def expect_from_the_file(map_selector: str, zoom: int) -> None:
+            shown = shown_tiles(page, map_selector)
+            for tile in shown:
+                match = re.fullmatch(re.escape(demo.origin) + r"/tiles/(\d+)/(\d+)/(\d+)", tile["src"])
+                assert match, f"a tile of {map_selector} comes from {tile['src']}"
+                z, x, y = map(int, match.groups())
+                assert z == zoom, f"{map_selector} shows a tile of zoom {z}, not {zoom}"
+                assert tile["width"] > 0, f"{tile['src']} did not load"
+                status, body, headers = demo.fetch("GET", f"/tiles/{z}/{x}/{y}", headers={"Cookie": script["Cookie"]})
+                assert status == 200 and headers["Content-Type"] == "image/png", (status, headers["Content-Type"])
+                assert body == expected[(z, x, y)], f"/tiles/{z}/{x}/{y} is not the file's tile {z}/{x}/{2 ** z - 1 - y} (TMS)"
+
+        expect_from_the_file(".board-map", settings["mapZoom"]["list"])
+        credit = page.locator(".board-map .leaflet-control-attribution")
+        assert credit.inner_text() == "© Front Range test tiles", credit.inner_text()
+        assert credit.locator("a").count() == 0, "the file's HTML was put in the page"
+        browser.screenshot("offline-map-board")
+
+        # An ECO's own map opens past the file's greatest zoom: the greatest zoom's tiles, enlarged.
+        west, south, east, north = TILE_BOUNDS
+        inside = next(eco for eco in past_ecos(demo) if eco["location"]["type"] == "Point"
+                      and west < eco["location"]["coordinates"][0] < east and south < eco["location"]["coordinates"][1] < north)
+        page.locator(f'tr[data-eco="{inside["id"]}"] a').click()
+        page.get_by_role("region", name="Timeline").locator("li").first.wait_for()
+        expect_from_the_file(".map.small", min(settings["mapZoom"]["view"], max(TILE_ZOOMS)))
+        browser.screenshot("offline-map-eco")
+
+
 TESTS = [
     test_a_dispatcher_opens_an_eco_on_the_map_and_follows_it_live_to_complete,
     test_a_viewer_sees_no_create_control_and_the_api_refuses_it_anyway,
@@ -902,18 +1343,30 @@ TESTS = [
     test_a_dispatcher_dispatches_a_paging_eco_by_hand_and_the_timeline_says_why,
     test_the_board_loads_more_than_a_page_in_order_and_keeps_its_filter,
     test_each_tenant_sees_only_the_settings_that_act_for_it,
+    test_the_first_run_makes_the_owner_and_a_noc_and_is_never_offered_again,
+    test_a_first_run_without_a_noc_lands_the_owner_on_the_appliance_page,
+    test_a_noc_admin_checks_the_twilio_setup_and_each_check_says_what_it_found,
+    test_the_owner_is_alerted_while_backups_fail_and_downloads_a_backup_that_opens,
+    test_an_imported_offline_map_is_the_base_layer_of_the_maps,
 ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", type=Path, required=True)
+    parser.add_argument("--only", action="append", metavar="WORDS",
+                        help="run only the tests whose name holds WORDS (with _ or spaces between them); may be repeated")
     options = parser.parse_args()
+    wanted = [words.replace(" ", "_") for words in options.only or []]
+    tests = [test for test in TESTS if not wanted or any(words in test.__name__ for words in wanted)]
+    if not tests:
+        log(f"no test is named with {options.only}")
+        return 2
     failures = 0
     with tempfile.TemporaryDirectory(prefix="strike-browser-") as workdir, sync_playwright() as playwright:
         demo = Demo(options.binary.resolve(), Path(workdir))
         try:
-            for test in TESTS:
+            for test in tests:
                 started = time.monotonic()
                 try:
                     test(playwright, demo)
