@@ -5,7 +5,9 @@ SHELL := /bin/bash
 SWIFT ?= swift
 
 SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libcurl4-openssl-dev libssl-dev libjs-leaflet sqlite3 systemd \
-  python3 python3-venv chromium
+  python3 python3-venv chromium \
+  dpkg-dev binutils help2man lintian gdb adduser \
+  nginx caddy openssl
 SUDO := $(shell [ $$(id -u) -eq 0 ] || echo sudo)
 
 # The Python test runs (the OpenAPI fuzz with schemathesis, the interop with Twilio's own library, the browser
@@ -16,16 +18,23 @@ VENV := .venv
 PYTHON_REQUIREMENTS := Tests/requirements.txt
 FUZZ := $(VENV)/bin/python Tests/Fuzz/fuzz.py --binary .build/debug/strike
 INTEROP := $(VENV)/bin/python Tests/Interop/twilio_interop.py --binary .build/debug/strike
+# docs/examples' nginx and Caddy configurations (nginx, caddy, openssl above) in front of `strike demo`.
+PROXY := $(VENV)/bin/python Tests/Proxy/proxy_test.py --binary .build/debug/strike
 # The dashboard in Debian's Chromium (above), driven by Playwright from Tests/requirements.txt.
 BROWSER := $(VENV)/bin/python Tests/Browser/browser_tests.py --binary .build/debug/strike
 # The release binary, alone in an empty directory, serves the whole dashboard.
 RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib --product strike
 ONE_BINARY = $(VENV)/bin/python Tests/Release/one_binary.py --binary "$$($(RELEASE_BUILD) --show-bin-path)/strike"
+# The Debian packages of the release build (packaging/build-deb.sh: dpkg-dev, binutils and help2man above), in
+# .build/deb/; the package test reads them with dpkg-deb, lintian and gdb, and runs the packaged binary.
+DEB_DIR := .build/deb
+STRIKE_VERSION = $$("$$($(RELEASE_BUILD) --show-bin-path)/strike" --version)
+PACKAGE_TEST = $(VENV)/bin/python Tests/Package/package_test.py --deb $(DEB_DIR)/strike_$(STRIKE_VERSION)_amd64.deb
 # The load test: dispatchers creating ECOs against `strike demo` with the simulators at speed 1000, then the
 # backlog must drain (Tests/Soak/soak.py).
 SOAK = $(VENV)/bin/python Tests/Soak/soak.py
 
-.PHONY: deps venv build test fuzz interop browser one-binary soak soak-small demo release bench clean
+.PHONY: deps venv build test fuzz interop browser proxy one-binary deb deb-test deb-install-check soak soak-small demo release bench clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -58,10 +67,13 @@ test: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(INTEROP)
+	$(PROXY)
 	$(BROWSER)
 	$(FUZZ)
 	$(RELEASE_BUILD)
 	$(ONE_BINARY)
+	$(MAKE) --no-print-directory deb
+	$(PACKAGE_TEST)
 	$(MAKE) --no-print-directory soak-small
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
@@ -75,6 +87,11 @@ interop: deps venv
 	$(SWIFT) build
 	$(INTEROP)
 
+# The example reverse proxies of docs/live-twilio.md in front of `strike demo`, with a throw-away CA.
+proxy: deps venv
+	$(SWIFT) build
+	$(PROXY)
+
 # The dashboard's browser tests against `strike demo`; screenshots land in Tests/Browser/screenshots/.
 browser: deps venv
 	$(SWIFT) build
@@ -84,6 +101,21 @@ browser: deps venv
 one-binary: deps venv
 	$(RELEASE_BUILD)
 	$(ONE_BINARY)
+
+# strike_<version>_amd64.deb and strike-dbgsym_<version>_amd64.deb in .build/deb/, from the release build.
+deb: deps
+	$(RELEASE_BUILD)
+	packaging/build-deb.sh "$$($(RELEASE_BUILD) --show-bin-path)/strike" $(DEB_DIR)
+
+# The package test alone (make test runs it too).
+deb-test: deps venv
+	$(MAKE) --no-print-directory deb
+	$(PACKAGE_TEST)
+
+# Installs the package for real (dpkg -i), then removes, reinstalls and purges it: as root, on a throw-away
+# machine only; not part of `make test`.
+deb-install-check: deb
+	$(SUDO) Tests/Package/install_check.sh $(DEB_DIR)/strike_$(STRIKE_VERSION)_amd64.deb
 
 # The full load test on the release build: 16 clients for 60 s, 120 s to drain; on every core, then pinned to
 # one (taskset), where a blocked cooperative thread shows first.

@@ -30,7 +30,7 @@ import Testing
 
         let directory = try TemporaryDirectory()
         let unit = try String(contentsOf: Self.root.appending(path: "systemd/strike.service"), encoding: .utf8)
-            .replacingOccurrences(of: "ExecStart=/usr/local/bin/strike", with: "ExecStart=" + BuiltProducts.executable("strike").path)
+            .replacingOccurrences(of: "ExecStart=/usr/bin/strike", with: "ExecStart=" + BuiltProducts.executable("strike").path)
         let copy = directory.path("strike.service")
         try unit.write(toFile: copy, atomically: true, encoding: .utf8)
         let verify = Process()
@@ -50,7 +50,7 @@ import Testing
     @Test func theUnitsCommandAndEnvironmentServeTheDatabaseItNames() async throws {
         let directives = try Self.directives()
         let command = try #require(directives["ExecStart"]?.first?.split(separator: " ").map(String.init))
-        #expect(command.first == "/usr/local/bin/strike")
+        #expect(command.first == "/usr/bin/strike", "where the Debian package installs it")
         var environment: [String: String] = [:]
         for assignment in directives["Environment"] ?? [] {
             let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
