@@ -33,9 +33,16 @@ public struct AppConfiguration: Sendable {
     /// The backup schedule given on the command line (`--backup-dir`, `--backup-every`, `--backup-keep`): it wins
     /// over the owner's.
     public var backupSchedule: BackupSchedule?
-    /// The schedule in force when neither the command line nor the owner set one: `strike serve` backs up daily
-    /// beside the database; tests and the demo keep it off until asked.
-    public var defaultBackupSchedule = BackupSchedule(enabled: false, directory: "/var/lib/strike/backups", everyMinutes: 1440, keep: 14)
+    /// Whether backups run when neither the command line nor the owner set a schedule: `strike serve` backs up by
+    /// default; tests and the demo keep it off until asked.
+    public var backUpByDefault = false
+
+    /// The schedule in force when neither the command line nor the owner set one: daily into `backups/` beside the
+    /// database, the newest 14 kept (on only with `backUpByDefault`).
+    public var defaultBackupSchedule: BackupSchedule {
+        let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("backups")
+        return BackupSchedule(enabled: backUpByDefault, directory: folder.path, everyMinutes: 1440, keep: 14)
+    }
 
     /// The connection cap in force: the one given, or the one the open-file limit allows.
     public var resolvedMaxConnections: Int { maxConnections ?? ConnectionLimiter.capacity(forFileLimit: ConnectionLimiter.openFileLimit()) }

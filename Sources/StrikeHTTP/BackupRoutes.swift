@@ -54,11 +54,12 @@ struct BackupRoutes {
     /// the download ends (it is unlinked as soon as it is open). It never holds the key file.
     @Sendable func download(_ request: Request, _ context: StrikeRequestContext) async throws -> Response {
         let taken = backups.store.now()
-        let name = "strike-\(ISO8601.string(from: taken).prefix(19).filter { $0 != "-" && $0 != ":" })Z.db"
+        let name = "strike-\(FileStamp.of(taken)).db"
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("strike-download-\(UUID().uuidString).db")
         try await backups.copy(to: copy)
+        // Unlinked once open (or when it cannot be opened): the open handle keeps the file for the download.
+        defer { try? FileManager.default.removeItem(at: copy) }
         let handle = try await FileSystem.shared.openFile(forReadingAt: FilePath(copy.path))
-        try? FileManager.default.removeItem(at: copy)
         let size: Int
         do {
             size = Int(try await handle.info().size)

@@ -21,23 +21,31 @@ public struct BackupSchedule: Sendable, Codable, Equatable {
     public static let minutes = 15...10080
     public static let keeps = 1...1000
 
-    /// Every rule the schedule breaks, by field; the directory is checked on disk (made if missing, writable).
+    /// Every rule the schedule breaks, by field; the directory is checked on disk (an existing writable directory,
+    /// or one that can be made under the nearest existing folder), and nothing is made or changed.
     public func problems() -> [FieldProblem] {
         var problems: [FieldProblem] = []
         if !Self.minutes.contains(everyMinutes) {
             problems.append(FieldProblem(field: "everyMinutes", message: "must be 15 to 10080 (15 minutes to 7 days)"))
         }
         if !Self.keeps.contains(keep) { problems.append(FieldProblem(field: "keep", message: "must be 1 to 1000")) }
-        if let problem = Self.directoryProblem(directory) { problems.append(FieldProblem(field: "directory", message: problem)) }
+        if let problem = Self.directoryProblem(directory, making: false) { problems.append(FieldProblem(field: "directory", message: problem)) }
         return problems
     }
 
-    /// Why backups cannot be written in `directory` (made, mode 0700, when missing), or nil.
-    static func directoryProblem(_ directory: String) -> String? {
+    /// Why backups cannot be written in `directory`, or nil. With `making`, a missing directory is made (mode
+    /// 0700); without, it is enough that the nearest existing folder above it is a writable directory.
+    static func directoryProblem(_ directory: String, making: Bool) -> String? {
         guard directory.hasPrefix("/") else { return "must be an absolute path" }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { return "is a file, not a directory" }
+        } else if !making {
+            var folder = URL(fileURLWithPath: directory).deletingLastPathComponent()
+            while !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) { folder.deleteLastPathComponent() }
+            guard isDirectory.boolValue else { return "cannot be made: \(folder.path) is a file, not a directory" }
+            guard access(folder.path, W_OK | X_OK) == 0 else { return "cannot be made: \(folder.path) is not writable by the appliance" }
+            return nil
         } else {
             do {
                 try FileManager.default.createDirectory(

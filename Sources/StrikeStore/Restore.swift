@@ -73,8 +73,7 @@ public enum DatabaseRestore {
             removeDatabaseFiles(database)
             return nil
         }
-        let stamp = ISO8601.string(from: date).prefix(19).filter { $0 != "-" && $0 != ":" }
-        let kept = "\(database).replaced-\(stamp)Z"
+        let kept = "\(database).replaced-\(FileStamp.of(date))"
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: database + suffix) {
             guard rename(database + suffix, kept + suffix) == 0 else {
                 throw RestoreRefused("cannot keep the replaced database as \(kept)\(suffix): \(String(cString: strerror(errno)))")

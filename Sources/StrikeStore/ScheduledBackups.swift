@@ -100,7 +100,7 @@ public struct ScheduledBackups: Sendable {
     private func run(_ schedule: BackupSchedule) async throws {
         let started = store.now()
         do {
-            if let problem = BackupSchedule.directoryProblem(schedule.directory) {
+            if let problem = BackupSchedule.directoryProblem(schedule.directory, making: true) {
                 throw ScheduledBackupError("the backup directory \(schedule.directory) \(problem)")
             }
             let name = BackupDirectory.name(at: started)
@@ -153,11 +153,19 @@ struct ScheduledBackupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// An instant as file names carry it: ISO 8601 in UTC without `-` and `:`, such as `20261204T153000Z`, or
+/// `20261204T153000.123Z` with milliseconds; names so stamped sort by time.
+public enum FileStamp {
+    public static func of(_ date: Date, milliseconds: Bool = false) -> String {
+        let text = ISO8601.string(from: date).filter { $0 != "-" && $0 != ":" }
+        return milliseconds ? text : text.prefix(15) + "Z"
+    }
+}
+
 /// The appliance's backups in a directory: `strike-20261204T153000.123Z.db`, so names sort by time.
 enum BackupDirectory {
     static func name(at date: Date) -> String {
-        let stamp = ISO8601.string(from: date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-        return "strike-\(stamp).db"
+        "strike-\(FileStamp.of(date, milliseconds: true)).db"
     }
 
     static func isBackup(_ name: String) -> Bool {

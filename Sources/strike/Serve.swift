@@ -55,9 +55,7 @@ struct BackupOptions: ParsableArguments {
     /// Sets the command line's schedule, if any part of it was given, and the default beside the database.
     func apply(to configuration: inout AppConfiguration) throws {
         let environment = ProcessInfo.processInfo.environment
-        let databaseFolder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent()
-        configuration.defaultBackupSchedule = BackupSchedule(
-            enabled: true, directory: databaseFolder.appendingPathComponent("backups").path, everyMinutes: 1440, keep: 14)
+        configuration.backUpByDefault = true
         let directory = backupDir ?? environment["STRIKE_BACKUP_DIR"]
         let every = backupEvery ?? environment["STRIKE_BACKUP_EVERY"]
         let keep = try backupKeep ?? environment["STRIKE_BACKUP_KEEP"].map { text in
@@ -72,8 +70,10 @@ struct BackupOptions: ParsableArguments {
             }
             return minutes
         }
+        let fallback = configuration.defaultBackupSchedule
         configuration.backupSchedule = BackupSchedule(
-            enabled: true, directory: URL(fileURLWithPath: directory).path, everyMinutes: minutes ?? 1440, keep: keep ?? 14)
+            enabled: true, directory: URL(fileURLWithPath: directory).path, everyMinutes: minutes ?? fallback.everyMinutes,
+            keep: keep ?? fallback.keep)
     }
 }
 

@@ -33,10 +33,11 @@ import FoundationNetworking
             let inForce = try #require(saved.json["schedule"] as? [String: Any])
             #expect(inForce["setBy"] as? String == "owner")
             #expect(inForce["everyMinutes"] as? Int == 60)
-            try "the admin's own notes".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
+            #expect(!FileManager.default.fileExists(atPath: folder), "saving a schedule makes no directory")
 
             await backups.runIfDue()
-            #expect(Self.backupFiles(in: folder).count == 1, "the first backup is due at once")
+            #expect(Self.backupFiles(in: folder).count == 1, "the first backup is due at once, and makes the directory")
+            try "the admin's own notes".write(toFile: folder + "/notes.txt", atomically: true, encoding: .utf8)
             await backups.runIfDue()
             driver.clock.advance(by: .seconds(59 * 60))
             await backups.runIfDue()
@@ -73,6 +74,11 @@ import FoundationNetworking
             let refused = try await client.send(.put, "/api/backups/schedule", bad, headers: owner.headers)
             #expect(refused.status == .unprocessableContent)
             #expect(Set(refused.problemFields) == ["directory", "everyMinutes", "keep"])
+            let fresh = api.world.directory.path("not-yet/backups")
+            let badKeep: [String: any Sendable] = ["enabled": true, "directory": fresh, "everyMinutes": 60, "keep": 0]
+            let keepRefused = try await client.send(.put, "/api/backups/schedule", badKeep, headers: owner.headers)
+            #expect(keepRefused.problemFields == ["keep"])
+            #expect(!FileManager.default.fileExists(atPath: api.world.directory.path("not-yet")), "a refused schedule makes no directory")
             let onAFile: [String: any Sendable] = ["enabled": true, "directory": file, "everyMinutes": 60, "keep": 3]
             let alsoRefused = try await client.send(.put, "/api/backups/schedule", onAFile, headers: owner.headers)
             #expect(alsoRefused.status == .unprocessableContent)
@@ -90,7 +96,6 @@ import FoundationNetworking
             let schedule: [String: any Sendable] = ["enabled": true, "directory": folder, "everyMinutes": 1440, "keep": 5]
             #expect(try await client.send(.put, "/api/backups/schedule", schedule, headers: owner.headers).status == .ok)
             // The disk changed under the schedule: its directory is now a file.
-            try FileManager.default.removeItem(atPath: folder)
             try "in the way".write(toFile: folder, atomically: true, encoding: .utf8)
 
             let failed = try await client.execute(uri: "/api/backups", method: .post, headers: owner.headers)
