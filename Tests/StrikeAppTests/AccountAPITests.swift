@@ -5,6 +5,7 @@ import HTTPTypes
 import StrikeApp
 import StrikeCore
 import StrikeHTTP
+import StrikeRuntime
 import StrikeStore
 import StrikeTestSupport
 import Testing
@@ -143,6 +144,33 @@ import Testing
             #expect(real.status == .noContent)
             #expect(try await client.post("/api/session", ["username": "noc-viewer", "password": APIWorld.password]).status == .unauthorized)
             _ = try await client.signIn("noc-viewer", "a brand new password")
+        }
+    }
+
+    @Test func aTokensLastUseIsRecordedToTheMinuteWithoutAWriteForEveryRequest() async throws {
+        let clock = ManualClock()
+        let api = try await APIWorld.make(clock: .stepped(clock, from: Date(timeIntervalSince1970: 1_780_000_000)))
+        try await api.test { client in
+            let admin = try await client.signIn("noc-admin")
+            let created = try await client.post("/api/tokens", ["name": "nightly report", "role": "viewer"], headers: admin.headers)
+            let bearer: HTTPFields = [.authorization: "Bearer \(try #require(created.json["secret"] as? String))"]
+            func lastUse() async throws -> String? {
+                let listed = try await client.get("/api/tokens", headers: admin.headers)
+                return listed.jsonArray.first?["lastUsedAt"] as? String
+            }
+
+            #expect(try await client.get("/api/me", headers: bearer).status == .ok)
+            let first = try #require(try await lastUse())
+            let transactions = api.world.store.committed.transactions
+            clock.advance(by: .seconds(59))
+            for _ in 0..<5 { #expect(try await client.get("/api/me", headers: bearer).status == .ok) }
+            #expect(api.world.store.committed.transactions == transactions)
+            #expect(try await lastUse() == first)
+
+            clock.advance(by: .seconds(1))
+            #expect(try await client.get("/api/me", headers: bearer).status == .ok)
+            #expect(api.world.store.committed.transactions == transactions + 1)
+            #expect(try await lastUse() == ISO8601.string(from: Date(timeIntervalSince1970: 1_780_000_060)))
         }
     }
 
