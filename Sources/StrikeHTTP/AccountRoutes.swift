@@ -67,14 +67,16 @@ struct AccountRoutes {
     let settings: APISettings
     let clock: ApplianceClock
     let throttle = LoginThrottle()
-    /// Checked against when the username is unknown, so a miss costs what a wrong password costs.
-    let decoyHash: String
+    /// Checked against when the username is unknown, so a miss costs what a wrong password costs. Hashed in the
+    /// background from the start: a bcrypt hash at the production cost takes about a quarter of a second, which
+    /// the appliance does not make every start wait for.
+    let decoyHash: Task<String, Never>
 
-    init(store: any TenantDirectory, settings: APISettings, clock: ApplianceClock) async {
+    init(store: any TenantDirectory, settings: APISettings, clock: ApplianceClock) {
         self.store = store
         self.settings = settings
         self.clock = clock
-        decoyHash = await Passwords.hash(Secrets.random(), cost: settings.passwordCost)
+        decoyHash = Task { await Passwords.hash(Secrets.random(), cost: settings.passwordCost) }
     }
 
     func register(_ api: APIRouter) {
@@ -109,7 +111,8 @@ struct AccountRoutes {
             throw Problem.tooManyRequests(retryAfter: wait, detail: "too many failed sign-ins for \(body.username); try again in \(wait) s")
         }
         let found = try await store.credentials(username: body.username)
-        let matches = await Passwords.verify(body.password, hash: found?.passwordHash ?? decoyHash)
+        let hash = if let found { found.passwordHash } else { await decoyHash.value }
+        let matches = await Passwords.verify(body.password, hash: hash)
         guard let found, matches else {
             throttle.recordFailure(body.username, now: now)
             throw Problem.unauthorized("the username or password is wrong")

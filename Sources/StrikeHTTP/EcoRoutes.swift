@@ -227,10 +227,10 @@ struct EcoRoutes {
     }
 
     private func detailJSON(_ id: EcoID, _ tenant: ActiveTenant) async throws -> Data {
-        let record = try await visibleEco(id, tenant)
+        guard let detail = try await store.ecoDetail(id, visibleTo: tenant.visibility) else { throw Problem.notFound("there is no such ECO") }
         let view = EcoDetailView(
-            eco: try .eco(record, showIntegration: tenant.role == .admin), tasks: try await store.tasks(of: id).map(RecordView.task),
-            latestPagerRun: try await store.pagerRuns(of: id).last.map { try .pagerRun($0.run, attempts: $0.attempts) })
+            eco: try .eco(detail.eco, showIntegration: tenant.role == .admin), tasks: try detail.tasks.map(RecordView.task),
+            latestPagerRun: try detail.latestPagerRun.map { try .pagerRun($0.run, attempts: $0.attempts) })
         return try EventCoding.encoder().encode(view)
     }
 }

@@ -30,7 +30,7 @@ public struct StrikeAPI {
         router.add(middleware: MethodNotAllowedMiddleware(table: api.table))
         router.add(middleware: AuthMiddleware(store: store))
         HealthRoutes(readiness: readiness).register(api)
-        await AccountRoutes(store: store, settings: settings, clock: store.clock).register(api)
+        AccountRoutes(store: store, settings: settings, clock: store.clock).register(api)
         TokenRoutes(store: store).register(api)
         EcoRoutes(store: store).register(api)
         AttentionRoutes(store: store).register(api)

@@ -40,6 +40,8 @@ public protocol EcoQueries: Sendable {
     func ecos(visibleTo visibility: Visibility, filter: EcoFilter, cursor: String?, limit: Int) async throws -> EcoPage
     func tasks(of ecoID: EcoID) async throws -> [TaskRecord]
     func pagerRuns(of ecoID: EcoID) async throws -> [(run: PagerRunRecord, attempts: [PagerRunRecord.Attempt])]
+    /// The ECO, its tasks and its latest pager run, in one snapshot; nil when the tenant does not see it.
+    func ecoDetail(_ id: EcoID, visibleTo visibility: Visibility) async throws -> EcoDetail?
     func timeline(of ecoID: EcoID) async throws -> [TimelineEntry]
     func eco(_ id: EcoID, asOf instant: Date) async throws -> (state: Eco, version: Int)?
     func actorNames(_ actors: Set<String>) async throws -> [String: String]
