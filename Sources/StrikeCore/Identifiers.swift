@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A typed identifier: the tag keeps an ECO id from being passed where a tenant id is expected.
 public struct Identifier<Tag>: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible,
@@ -10,7 +10,7 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Sendable, Codable, Cu
     public init(_ rawValue: String) { self.rawValue = rawValue }
 
     /// A new random identifier (lower-case UUID).
-    public static func random() -> Self { Self(UUID().uuidString.lowercased()) }
+    public static func random() -> Self { Self(UUID.random().uuidString.lowercased()) }
 
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
@@ -50,3 +50,17 @@ public enum TenantKind: String, Codable, Sendable {
     case noc = "NOC"
     case osp = "OSP"
 }
+
+extension UUID {
+    /// A version 4 UUID from one `getrandom` call (glibc's `arc4random_buf`). Foundation's `UUID()` on Linux
+    /// opens, reads and closes /dev/urandom for each one; the appliance makes several for every ECO (its id, each
+    /// event's id), so those were three system calls and a file descriptor each.
+    public static func random() -> UUID {
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { arc4random_buf($0.baseAddress!, 16) }
+        bytes.6 = (bytes.6 & 0x0F) | 0x40  // version 4: random
+        bytes.8 = (bytes.8 & 0x3F) | 0x80  // the RFC 4122 variant
+        return UUID(uuid: bytes)
+    }
+}
+

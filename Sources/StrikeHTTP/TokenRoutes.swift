@@ -58,7 +58,7 @@ public enum APITokens {
     ) async throws -> (token: APIToken, secret: String) {
         let secret = Secrets.random(prefix: "strk_")
         let token = try await store.createToken(
-            id: UUID().uuidString.lowercased(), tokenHash: Secrets.fingerprint(secret), name: name, tenantID: tenant, role: role,
+            id: UUID.random().uuidString.lowercased(), tokenHash: Secrets.fingerprint(secret), name: name, tenantID: tenant, role: role,
             createdBy: actor.rawValue, actor: actor)
         return (token, secret)
     }

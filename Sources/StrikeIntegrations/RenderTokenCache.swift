@@ -1,4 +1,5 @@
 import Foundation
+import StrikeCore
 import StrikeRuntime
 
 /// One OAuth2 access token per Render instance, fetched with the client-credentials grant
@@ -43,7 +44,7 @@ actor RenderTokenCache {
     }
 
     private func fetch(for instance: RenderCredentials) async throws -> String {
-        let key = instance.instanceKey, waiter = UUID()
+        let key = instance.instanceKey, waiter = UUID.random()
         let token = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 join(instance, waiter: waiter, continuation: continuation)
@@ -59,7 +60,7 @@ actor RenderTokenCache {
         guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
         let key = instance.instanceKey
         if flights[key] == nil {
-            let id = UUID(), transport = self.transport, clock = self.clock
+            let id = UUID.random(), transport = self.transport, clock = self.clock
             let request = Task {
                 do {
                     self.land(key, flight: id, .success(try await Self.request(instance, transport: transport, clock: clock)))

@@ -160,7 +160,7 @@ public final class TwilioSimulator: Service, Sendable {
 
     /// Runs `work` for the call in a task of its own, listed under the call until it ends.
     private func follow(_ sid: String, _ work: @escaping @Sendable () async -> Void) {
-        let token = UUID()
+        let token = UUID.random()
         playing.withLock { playing in
             playing[sid] = (token, Task {
                 await work()

@@ -46,8 +46,14 @@ enum DatabaseSetup {
         configuration.readonly = options.readOnly
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "strike"
+        // A reader connection per core: more cannot run at once, and each holds its own page cache and
+        // SpatiaLite state (GRDB's default is five).
+        configuration.maximumReaderCount = max(2, ProcessInfo.processInfo.activeProcessorCount)
         configuration.prepareDatabase { db in
             try loadSpatiaLite(db, module: options.spatialiteModule)
+            // Savepoints (every write of a group commit has one) keep their undo copies in memory instead of
+            // a temporary file SQLite would open, write, read and close under /var/tmp for each of them.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return configuration
     }

@@ -90,7 +90,7 @@ public struct NewEvent: Sendable {
     public var causationID: String?
 
     public init(
-        eventID: String = UUID().uuidString.lowercased(), type: String, schemaVersion: Int, payload: Data,
+        eventID: String = UUID.random().uuidString.lowercased(), type: String, schemaVersion: Int, payload: Data,
         actor: ActorID, occurredAt: Date, correlationID: String? = nil, causationID: String? = nil
     ) {
         self.eventID = eventID

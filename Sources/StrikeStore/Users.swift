@@ -103,7 +103,7 @@ extension StrikeStore {
         username: String, displayName: String, passwordHash: String, isOwner: Bool, membership: NewAccount.Membership?,
         at: Date, actor: ActorID, _ db: Database
     ) throws -> User {
-        let id = UUID().uuidString.lowercased()
+        let id = UUID.random().uuidString.lowercased()
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)", arguments: [username]) == true {
             throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
         }

@@ -20,6 +20,16 @@ import Testing
         #expect(synchronous == 2)
     }
 
+    /// Savepoint journals (one for every write of a group commit) stay in memory: with SQLite's default, each
+    /// savepoint that changed a page opened, wrote and closed a temporary file under /var/tmp. Read back from the
+    /// writing connection and a reading one, after the pool has set them up.
+    @Test func everyConnectionKeepsItsTemporaryJournalsInMemory() async throws {
+        let world = try await TestWorld.make(seeded: false)
+        let memory = 2
+        #expect(try await world.store.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == memory)
+        #expect(try await world.store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == memory)
+    }
+
     /// Group commit: writes that arrive while another commits go together in the next transaction, each still
     /// refused on its own. The first write holds the writer until twenty more wait behind it.
     @Test func writesWaitingBehindACommitShareTheNextOneAndARefusedWriteFailsAlone() async throws {
