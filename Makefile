@@ -7,7 +7,8 @@ SWIFT ?= swift
 SYSTEM_PACKAGES := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libcurl4-openssl-dev libssl-dev libjs-leaflet sqlite3 systemd \
   python3 python3-venv chromium \
   dpkg-dev binutils help2man lintian gdb adduser \
-  nginx caddy openssl
+  nginx caddy openssl \
+  wrk postgresql-15 postgresql-15-postgis-3
 SUDO := $(shell [ $$(id -u) -eq 0 ] || echo sudo)
 
 # The Python test runs (the OpenAPI fuzz with schemathesis, the interop with Twilio's own library, the browser
@@ -33,8 +34,14 @@ PACKAGE_TEST = $(VENV)/bin/python Tests/Package/package_test.py --deb $(DEB_DIR)
 # The load test: dispatchers creating ECOs against `strike demo` with the simulators at speed 1000, then the
 # backlog must drain (Tests/Soak/soak.py).
 SOAK = $(VENV)/bin/python Tests/Soak/soak.py
+# `strike bench`: wrk (above) drives the HTTP scenarios; the peer runs on a throw-away PostgreSQL 15 + PostGIS
+# cluster (above) that Tests/Bench/postgres.sh makes as the postgres user and removes afterwards.
+BENCH_PG = Tests/Bench/postgres.sh
+BENCH_PG_DIR ?= /tmp/strike-bench-postgres
+# Extra arguments for `strike bench`, such as BENCH_ARGS="--scenario durable_creates".
+BENCH_ARGS ?=
 
-.PHONY: deps venv build test fuzz interop browser proxy one-binary deb deb-test deb-install-check soak soak-small demo release bench clean
+.PHONY: deps venv build test fuzz interop browser proxy one-binary deb deb-test deb-install-check soak soak-small demo release bench bench-small clean
 
 # Installs only what is missing; a no-op (and silent) when everything is there.
 # A package counts as present only when dpkg reports it "install ok installed"
@@ -75,6 +82,7 @@ test: deps venv
 	$(MAKE) --no-print-directory deb
 	$(PACKAGE_TEST)
 	$(MAKE) --no-print-directory soak-small
+	$(MAKE) --no-print-directory bench-small
 
 # Starts the debug build on a fresh database in a temporary directory and runs schemathesis against it.
 fuzz: deps venv
@@ -136,9 +144,22 @@ demo: build
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
+# Every benchmark scenario on the release build (the binary the package ships), then the PostgreSQL peer on a
+# cluster made for this run alone; one JSON document on standard output (docs/benchmarks.md reads it).
 bench: deps
-	$(SWIFT) build -c release
-	.build/release/strike bench
+	$(RELEASE_BUILD)
+	@set -e; conninfo=$$($(SUDO) bash $(BENCH_PG) start $(BENCH_PG_DIR)); \
+	trap '$(SUDO) bash $(BENCH_PG) stop $(BENCH_PG_DIR)' EXIT; \
+	"$$($(RELEASE_BUILD) --show-bin-path)/strike" bench --postgres "$$conninfo" $(BENCH_ARGS)
+
+# The same at the tiny size on the debug build, as part of `make test`: seconds per scenario, to keep every one
+# (and the peer) working; its figures mean nothing.
+bench-small: deps
+	$(SWIFT) build
+	@set -e; conninfo=$$($(SUDO) bash $(BENCH_PG) start $(BENCH_PG_DIR)-small); \
+	trap '$(SUDO) bash $(BENCH_PG) stop $(BENCH_PG_DIR)-small' EXIT; \
+	.build/debug/strike bench --size tiny --postgres "$$conninfo" $(BENCH_ARGS) > .build/bench-small.json; \
+	echo "bench-small: every scenario ran; figures in .build/bench-small.json"
 
 clean:
 	rm -rf .build

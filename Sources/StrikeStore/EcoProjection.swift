@@ -6,18 +6,8 @@ import Synchronization
 extension Eco: ProjectedAggregate {
     /// Writes the ECO's row (in `temp` when a `verify` replay has made temporary tables, which SQLite finds first).
     static func project(_ state: Eco, _ event: EcoEvent, _ recorded: RecordedEvent, _ db: Database) throws {
-        let display = DisplayStatus.derive(state)
         let at = ISO8601.string(from: recorded.occurredAt)
-        let record = EcoRecord(
-            id: EcoID(recorded.streamID), nocTenantID: state.nocTenantID, ospTenantID: state.ospTenantID,
-            jobID: state.jobID.description, jobNumber: state.jobID.number, subsector: state.jobID.subsector, jobType: state.jobType,
-            description: state.description, location: state.location, status: state.status,
-            integrationStatus: state.integration.code, integrationStage: state.integration.stage,
-            integrationReason: state.integrationReason, renderTaskID: state.renderTaskID, pagerRunID: state.pagerRunID?.rawValue,
-            acceptedBy: state.acceptedBy, displayStatus: display.status, displayReason: display.reason,
-            taskCount: state.knownTaskCount, stale: state.isStale, graceUntil: state.graceUntil.map(ISO8601.string(from:)),
-            cancelReason: state.cancelReason, integrationChangedAt: at, createdAt: at, createdBy: recorded.actor.rawValue, updatedAt: at,
-            version: recorded.version)
+        let record = viewRecord(state, ecoID: EcoID(recorded.streamID), at: at, actor: recorded.actor.rawValue, version: recorded.version)
         if case .created = event {
             try record.insert(db)
         } else {
@@ -25,11 +15,32 @@ extension Eco: ProjectedAggregate {
         }
         try projectAttention(state, event, recorded, at, db)
         if case .taskChanged(let task) = event {
-            try TaskRecord(
-                ecoID: EcoID(recorded.streamID), taskID: task.taskID, status: task.status, displayStatus: task.status.display,
-                assignee: task.assignee, fingerprint: task.fingerprint, updatedAt: at
-            ).upsert(db)
+            try taskRecord(task, ecoID: EcoID(recorded.streamID), at: at).upsert(db)
         }
+    }
+
+    /// The ECO's `eco_view` row after an event at `at` by `actor`, as a create writes it whole; a later event
+    /// keeps `created_at`, `created_by` and, unless it moves the integration, `integration_changed_at`. Shared
+    /// with the replay of `rebuild-projections` and `verify`, which writes each ECO's last row once.
+    static func viewRecord(_ state: Eco, ecoID: EcoID, at: String, actor: String, version: Int) -> EcoRecord {
+        let display = DisplayStatus.derive(state)
+        return EcoRecord(
+            id: ecoID, nocTenantID: state.nocTenantID, ospTenantID: state.ospTenantID,
+            jobID: state.jobID.description, jobNumber: state.jobID.number, subsector: state.jobID.subsector, jobType: state.jobType,
+            description: state.description, location: state.location, status: state.status,
+            integrationStatus: state.integration.code, integrationStage: state.integration.stage,
+            integrationReason: state.integrationReason, renderTaskID: state.renderTaskID, pagerRunID: state.pagerRunID?.rawValue,
+            acceptedBy: state.acceptedBy, displayStatus: display.status, displayReason: display.reason,
+            taskCount: state.knownTaskCount, stale: state.isStale, graceUntil: state.graceUntil.map(ISO8601.string(from:)),
+            cancelReason: state.cancelReason, integrationChangedAt: at, createdAt: at, createdBy: actor, updatedAt: at,
+            version: version)
+    }
+
+    /// A Render task's `eco_task_view` row as an `EcoTaskChanged` at `at` leaves it.
+    static func taskRecord(_ task: EcoTaskChanged, ecoID: EcoID, at: String) -> TaskRecord {
+        TaskRecord(
+            ecoID: ecoID, taskID: task.taskID, status: task.status, displayStatus: task.status.display,
+            assignee: task.assignee, fingerprint: task.fingerprint, updatedAt: at)
     }
 }
 
@@ -76,23 +87,37 @@ extension PagerRun: ProjectedAggregate {
         let at = ISO8601.string(from: recorded.occurredAt)
         let completedAt: String? = if case .completed = event { at } else { nil }
         let runID = PagerRunID(recorded.streamID)
-        let record = PagerRunRecord(
-            runID: runID, ecoID: started.ecoID, pagerListID: started.pagerListID, pagerListName: started.pagerListName,
-            message: started.message, contacts: started.contacts, rounds: started.rounds, status: state.status,
-            outcome: state.outcome, acceptedContactIndex: state.acceptedContactIndex,
-            acceptedBy: state.acceptedContactIndex.map { started.contacts[$0].name }, reason: state.completionReason,
-            attemptCount: state.attempts.count, startedAt: at, completedAt: completedAt, updatedAt: at, version: recorded.version)
+        let record = viewRecord(state, started, runID: runID, at: at, completedAt: completedAt, version: recorded.version)
         if case .started = event {
             try record.insert(db)
         } else {
             try record.update(db, keeping: completedAt == nil ? ["started_at", "completed_at"] : ["started_at"])
         }
         if case .attemptRecorded(let attempt) = event {
-            try PagerRunRecord.Attempt(
-                runID: runID, version: recorded.version, contactIndex: attempt.contactIndex,
-                contactName: started.contacts[attempt.contactIndex].name, callSid: attempt.callSid, kind: attempt.kind, occurredAt: at
-            ).insert(db)
+            try attemptRecord(attempt, started, runID: runID, version: recorded.version, at: at).insert(db)
         }
+    }
+
+    /// The run's `pager_run_view` row after an event at `at`, as its start writes it whole; a later event keeps
+    /// `started_at`, and `completed_at` unless it completes the run. Shared with the replay.
+    static func viewRecord(
+        _ state: PagerRun, _ started: PagerRunStarted, runID: PagerRunID, at: String, completedAt: String?, version: Int
+    ) -> PagerRunRecord {
+        PagerRunRecord(
+            runID: runID, ecoID: started.ecoID, pagerListID: started.pagerListID, pagerListName: started.pagerListName,
+            message: started.message, contacts: started.contacts, rounds: started.rounds, status: state.status,
+            outcome: state.outcome, acceptedContactIndex: state.acceptedContactIndex,
+            acceptedBy: state.acceptedContactIndex.map { started.contacts[$0].name }, reason: state.completionReason,
+            attemptCount: state.attempts.count, startedAt: at, completedAt: completedAt, updatedAt: at, version: version)
+    }
+
+    /// A call attempt's `pager_attempt_view` row, recorded by the run's event `version` at `at`.
+    static func attemptRecord(
+        _ attempt: PagerAttemptRecorded, _ started: PagerRunStarted, runID: PagerRunID, version: Int, at: String
+    ) -> PagerRunRecord.Attempt {
+        PagerRunRecord.Attempt(
+            runID: runID, version: version, contactIndex: attempt.contactIndex,
+            contactName: started.contacts[attempt.contactIndex].name, callSid: attempt.callSid, kind: attempt.kind, occurredAt: at)
     }
 }
 

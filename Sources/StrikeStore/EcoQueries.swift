@@ -150,31 +150,18 @@ extension StrikeStore {
         }
     }
 
-    /// ECOs newest first; `cursor` continues after the last item of a previous page.
+    /// ECOs newest first; `cursor` continues after the last item of a previous page. How each filter is served
+    /// by an index: `EcoList`.
     public func ecos(visibleTo visibility: Visibility, filter: EcoFilter, cursor: String?, limit: Int) async throws -> EcoPage {
-        var conditions = ["\(visibility.column) = ?"]
-        var arguments: [(any DatabaseValueConvertible)?] = [visibility.tenantID.rawValue]
-        if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
-        if let display = filter.displayStatus { conditions.append("display_status = ?"); arguments.append(display.rawValue) }
-        if let jobType = filter.jobType { conditions.append("job_type = ?"); arguments.append(jobType.rawValue) }
-        if let text = filter.text, !text.isEmpty {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-            conditions.append("(job_id LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')")
-            arguments += [pattern, pattern]
-        }
-        if let from = filter.createdFrom { conditions.append("created_at >= ?"); arguments.append(ISO8601.string(from: from)) }
-        if let before = filter.createdBefore { conditions.append("created_at < ?"); arguments.append(ISO8601.string(from: before)) }
+        var after: (createdAt: String, ecoID: String)?
         if let cursor {
             guard let (createdAt, ecoID) = Self.decodeCursor(cursor) else {
                 throw DomainError.invalid([FieldProblem(field: "cursor", message: "is not a cursor this appliance gave out")])
             }
-            conditions.append("(created_at < ? OR (created_at = ? AND eco_id < ?))")
-            arguments += [createdAt, createdAt, ecoID]
+            after = (createdAt, ecoID)
         }
-        let sql = "SELECT * FROM eco_view WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, eco_id DESC LIMIT ?"
-        let statementArguments = StatementArguments(arguments + [limit + 1])
-        let rows = try await writer.read { db in try EcoRecord.fetchAll(db, sql: sql, arguments: statementArguments) }
+        let list = EcoList(visibility: visibility, filter: filter, after: after, count: limit + 1)
+        let rows = try await writer.read { db in try list.fetch(db) }
         let items = Array(rows.prefix(limit))
         let next = rows.count > limit ? items.last.map { Self.encodeCursor(createdAt: $0.createdAt, ecoID: $0.id.rawValue) } : nil
         return EcoPage(items: items, nextCursor: next)

@@ -10,7 +10,7 @@ extension StrikeStore {
     }
 
     /// Replays the whole log into temporary tables, in one read transaction, and returns every difference
-    /// from the stored projections (empty when they agree).
+    /// from the stored projections (empty when they agree). `progress` gets the events replayed and the total.
     public func projectionDifferences(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> [String] {
         try await writer.writeWithoutTransaction { db in
             var report: [String] = []
@@ -25,8 +25,10 @@ extension StrikeStore {
     /// Drops every projection row and rebuilds them from the log, in one transaction. A maintenance run with
     /// the writer lock held and nothing else writing, so it goes to the pool directly: as one write among
     /// others it could end up in a savepoint, whose journal would keep a copy of every projection page.
-    public func rebuildProjections(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws {
-        try await writer.write { db in try Projections.rebuild(db, progress: progress) }
+    /// `progress` gets the events replayed and the total.
+    @discardableResult
+    public func rebuildProjections(progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ReplaySummary {
+        try await writer.write { db in try EcoSearch.rebuilding(db) { try Projections.rebuild(db, progress: progress) } }
     }
 
     /// A consistent copy while the appliance writes: `VACUUM INTO` a temporary file beside the destination

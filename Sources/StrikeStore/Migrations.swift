@@ -45,6 +45,20 @@ enum Migrations {
         migrator.registerMigration("v9-appliance") { db in
             try db.execute(sql: applianceSchema)
         }
+        migrator.registerMigration("v10-list-indexes") { db in
+            // The list's filters by index, and its text search by FTS5 (see `EcoSearch`).
+            try db.execute(sql: EcoSearch.filterIndexes)
+            try db.execute(sql: EcoSearch.schema)
+            try db.execute(sql: EcoSearch.backfill)
+        }
+        migrator.registerMigration("v11-followed-ecos") { db in
+            // The Render poller's ECOs by a partial index of the followed ones: every five seconds it read every
+            // row of eco_view, whatever share of them was still followed.
+            try db.execute(sql: """
+                CREATE INDEX eco_view_followed ON eco_view(created_at)
+                WHERE integration_status = 'DISPATCHED' AND status NOT IN ('HARD_COMPLETE', 'CANCELLED')
+                """)
+        }
         return migrator
     }
 

@@ -74,8 +74,16 @@ extension StrikeStore {
 
     /// DESIGN §5: among the OSP's active lists whose region contains the point (or meets the line), the highest
     /// priority, then the smallest area; else the OSP's active default list; else none.
+    /// Answered from the OSP's regions held in memory (`RegionCache`), read from the database on the first
+    /// lookup after a change to any list; the same answer as the SQL lookup, which a store still uses when its
+    /// process does not hold the writer lock (read-only tools, tests beside a CLI writer).
     public func pagerList(for location: EcoLocation, osp: TenantID) async throws -> PagerListMatch? {
-        try await writer.read { db in try Self.pagerList(for: location, osp: osp, db) }
+        guard let regions else { return try await writer.read { db in try Self.pagerList(for: location, osp: osp, db) } }
+        let (cached, generation) = regions.snapshot(osp: osp)
+        if let cached { return cached.match(location) }
+        let snapshot = try await writer.read { db in try RegionSnapshot.load(osp: osp, db) }
+        regions.keep(snapshot, osp: osp, generation: generation)
+        return snapshot.match(location)
     }
 
     /// The query plan of the region lookup, to show the spatial index is used.
@@ -86,6 +94,7 @@ extension StrikeStore {
         }
     }
 
+    /// The lookup in SQL: SpatiaLite's R*Tree narrows, GEOS decides. The reference the in-memory lookup is tested against.
     static func pagerList(for location: EcoLocation, osp: TenantID, _ db: Database) throws -> PagerListMatch? {
         let (sql, arguments) = regionQuery(location, osp: osp)
         if let list = try PagerList.fetchOne(db, sql: sql, arguments: arguments) {

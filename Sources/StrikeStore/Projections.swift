@@ -15,31 +15,22 @@ public enum Projections {
         ("attention_item", ["eco_id", "cause"]),
     ]
 
-    /// Empties the projection tables and replays the whole log into them, stream by stream. The tables are
-    /// named without a schema, so a replay writes to `temp` where `differences` has made temporary copies.
-    static func rebuild(_ db: Database, progress: (_ done: Int, _ total: Int) -> Void) throws {
+    /// Empties the projection tables and replays the whole log into them (`ProjectionReplay`); `progress` is
+    /// told the events replayed so far and the log's length. The tables are named without a schema, so a replay
+    /// writes to `temp` where `differences` has made temporary copies.
+    @discardableResult
+    static func rebuild(
+        _ db: Database, streamLimit: Int = ProjectionReplay.defaultStreamLimit, progress: (_ done: Int, _ total: Int) -> Void
+    ) throws -> ReplaySummary {
         for table in tables { try db.execute(sql: "DELETE FROM \(table.name)") }
-        let streams = try StreamName.fetchAll(
-            db, sql: "SELECT stream_id, stream_type FROM event GROUP BY stream_id ORDER BY MIN(position)")
-        for (index, stream) in streams.enumerated() {
-            if let aggregate = aggregates.first(where: { $0.streamType == stream.streamType }) {
-                try replay(aggregate, streamID: stream.streamID, db)
-            }
-            progress(index + 1, streams.count)
-        }
-    }
-
-    private static func replay<A: ProjectedAggregate>(_: A.Type, streamID: String, _ db: Database) throws {
-        var state = A.initial
-        for record in try EventLog.stream(db, streamID: streamID) {
-            let event = try record.decode(as: A.Event.self)
-            state = A.evolve(state, event)
-            try A.project(state, event, record, db)
-        }
+        var replay = ProjectionReplay(db, streamLimit: streamLimit)
+        return try replay.run(progress: progress)
     }
 
     /// Replays the log into temporary tables and lists every difference from the stored projections.
-    static func differences(_ db: Database, progress: (_ done: Int, _ total: Int) -> Void) throws -> [String] {
+    static func differences(
+        _ db: Database, streamLimit: Int = ProjectionReplay.defaultStreamLimit, progress: (_ done: Int, _ total: Int) -> Void
+    ) throws -> [String] {
         for table in tables { try db.execute(sql: "DROP TABLE IF EXISTS temp.\(table.name)") }
         for table in tables {
             // The live table's own definition, as every migration since has left it, made again in `temp`.
@@ -47,7 +38,7 @@ public enum Projections {
             try db.execute(sql: definition.replacingOccurrences(of: "CREATE TABLE \(table.name)", with: "CREATE TEMP TABLE \(table.name)"))
         }
         defer { for table in tables { try? db.execute(sql: "DROP TABLE IF EXISTS temp.\(table.name)") } }
-        try rebuild(db, progress: progress)
+        try rebuild(db, streamLimit: streamLimit, progress: progress)
         var report: [String] = []
         for table in tables {
             report += try differences(in: table.name, key: table.key, db)
@@ -79,10 +70,4 @@ public enum Projections {
         }
         return lines
     }
-}
-
-private struct StreamName: StoredRecord {
-    static let databaseTableName = "event"
-    let streamID: String
-    let streamType: String
 }

@@ -6,15 +6,15 @@ extension StrikeStore {
     /// ECOs still followed in Render (dispatched, neither hard complete nor cancelled), with their OSP.
     public func followedEcos() async throws -> [(eco: EcoID, osp: TenantID)] {
         try await writer.read { db in
-            try DispatchedEco.fetchAll(
-                db,
-                sql: """
-                    SELECT eco_id, osp_tenant_id FROM eco_view
-                    WHERE integration_status = 'DISPATCHED' AND status NOT IN ('HARD_COMPLETE', 'CANCELLED') ORDER BY created_at
-                    """
-            ).map { ($0.ecoID, $0.ospTenantID) }
+            try DispatchedEco.fetchAll(db, sql: Self.followedEcosQuery).map { ($0.ecoID, $0.ospTenantID) }
         }
     }
+
+    /// Its conditions are the partial index `eco_view_followed`'s own, so SQLite reads only the followed rows.
+    static let followedEcosQuery = """
+        SELECT eco_id, osp_tenant_id FROM eco_view
+        WHERE integration_status = 'DISPATCHED' AND status NOT IN ('HARD_COMPLETE', 'CANCELLED') ORDER BY created_at
+        """
 
     /// Since when Render has shown no change for this ECO (its first poll counts as a change).
     public func lastFieldChange(of eco: EcoID) async throws -> Date? {

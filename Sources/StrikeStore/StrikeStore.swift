@@ -18,6 +18,10 @@ public struct StrikeStore: Sendable {
     public let secrets: SecretBox?
     private let groupCommit: GroupCommit
     let twilioAccounts: TwilioAccounts
+    /// The OSPs' regions held in memory for the pager list lookup; nil unless this process holds the database's
+    /// `WriterLock` (as `serve`, `demo` and every writing command do before opening it), since otherwise another
+    /// process may change the lists unseen, and the lookup asks SQLite every time.
+    let regions: RegionCache?
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(
@@ -27,9 +31,12 @@ public struct StrikeStore: Sendable {
         let pool = try DatabaseSetup.open(path: path, options: options)
         try Migrations.prepare(pool, readOnly: options.readOnly)
         let commits = CommitSignal()
+        let regions = !options.readOnly && RegionCache.isOnlyWriter(of: path) ? RegionCache() : nil
         if !options.readOnly {
             pool.add(transactionObserver: EventCommitObserver(signal: commits), extent: .databaseLifetime)
         }
+        if let regions { pool.add(transactionObserver: regions.observer(), extent: .databaseLifetime) }
+        self.regions = regions
         self.writer = pool
         self.groupCommit = GroupCommit(pool: pool)
         self.twilioAccounts = TwilioAccounts()

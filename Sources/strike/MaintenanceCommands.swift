@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrikeApp
 import StrikeStore
+import Synchronization
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,11 +12,15 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let store = try StrikeStore(path: try database.existing(), options: DatabaseOptions(readOnly: true))
-        let integrity = try await store.integrityCheck()
+        // The integrity check reads every page on a reader connection while the replay runs on the writer's:
+        // two cores, each on its own half of the work.
+        async let checked = store.integrityCheck()
+        let line = ReplayProgress("replayed")
+        let started = ContinuousClock.now
+        let differences = try await store.projectionDifferences { done, total in line.report(done, total) }
+        line.finish(since: started)
+        let integrity = try await checked
         print("integrity: \(integrity.joined(separator: "; "))")
-        let differences = try await store.projectionDifferences { done, total in
-            if done == total || done % 500 == 0 { progress("replayed \(done)/\(total) streams") }
-        }
         if differences.isEmpty {
             print("projections: match a replay of the log")
         } else {
@@ -42,11 +47,40 @@ struct RebuildProjections: AsyncParsableCommand {
         let path = try database.existing()
         let lock = try WriterLock(databasePath: path)
         let store = try StrikeStore(path: path)
-        try await store.rebuildProjections { done, total in
-            if done == total || done % 500 == 0 { progress("rebuilt \(done)/\(total) streams") }
-        }
+        let line = ReplayProgress("rebuilt")
+        let started = ContinuousClock.now
+        let summary = try await store.rebuildProjections { done, total in line.report(done, total) }
+        line.finish(since: started, streams: summary.streams)
         print("projections rebuilt from the log")
         withExtendedLifetime(lock) {}
+    }
+}
+
+/// A replay's progress on standard error: a line at every tenth of the log, then what it did and how fast.
+final class ReplayProgress: Sendable {
+    private let verb: String
+    private let state = Mutex<(tenths: Int, done: Int)>((-1, 0))
+
+    init(_ verb: String) { self.verb = verb }
+
+    func report(_ done: Int, _ total: Int) {
+        let tenths = total == 0 ? 10 : min(10, done * 10 / total)
+        let due = state.withLock { state in
+            state.done = done
+            guard tenths > state.tenths else { return false }
+            state.tenths = tenths
+            return true
+        }
+        if due { progress("\(verb) \(done)/\(total) events (\(tenths * 10)%)") }
+    }
+
+    func finish(since start: ContinuousClock.Instant, streams: Int? = nil) {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let events = state.withLock { $0.done }
+        let rate = seconds > 0 ? Int((Double(events) / seconds).rounded()) : events
+        let what = streams.map { "\($0)/\($0) streams, \(events) events" } ?? "\(events) events"
+        progress("\(verb) \(what) in \(String(format: "%.2f", seconds)) s (\(rate) events/s)")
     }
 }
 
@@ -148,19 +182,38 @@ struct DeadLetters: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure appends on a fresh database file with the production settings; prints one JSON object.")
+        abstract: "Run the named benchmark scenarios (all by default) and print one JSON document of their figures.",
+        discussion: "Scenarios: " + StrikeApp.Bench.scenarios.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + ".")
 
-    @Option(help: "Single-event transactions to append.") var singles = 2000
-    @Option(help: "Batched transactions to append.") var batches = 100
-    @Option(help: "Events per batched transaction.") var batchSize = 100
-    @Option(help: "Directory for the temporary database (default: the system's temporary directory).") var directory: String?
+    @Option(name: .customLong("scenario"), help: "A scenario to run (repeat for several; default: every one).")
+    var scenarios: [String] = []
+
+    @Option(help: "full (the figures of docs/benchmarks.md) or tiny (seconds; what make test runs).")
+    var size: String = "full"
+
+    @Option(help: "libpq connection string of a PostgreSQL server for the peer run of the same ECO transaction.")
+    var postgres: String?
+
+    @Option(help: "Directory for the scenarios' databases (default: the system's temporary directory).")
+    var directory: String?
+
+    @Flag(help: "Keep each scenario's databases and server logs to look into afterwards.")
+    var keep = false
 
     func run() async throws {
-        let folder = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
-        let result = try await Benchmark.run(
-            directory: folder, singleCount: singles, batchCount: batches, batchSize: batchSize) { progress($0) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        guard let size = BenchSize(rawValue: size) else { throw ValidationError("--size is tiny or full, not \(size)") }
+        var options = StrikeApp.Bench.Options(executable: try Self.executable())
+        options.scenarioNames = scenarios
+        options.size = size
+        options.postgres = postgres
+        options.keep = keep
+        if let directory { options.directory = URL(fileURLWithPath: directory) }
+        let document = try await StrikeApp.Bench.run(options) { progress($0) }
+        print(document)
+    }
+
+    /// This very binary, for the child servers the scenarios start.
+    private static func executable() throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 }

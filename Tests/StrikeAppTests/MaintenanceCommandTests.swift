@@ -61,7 +61,7 @@ import Testing
         try await runner.drain()
 
         let listed = try runProduct("strike", ["dlq", "list", "--db", world.databasePath])
-        #expect(listed.stdout.contains("flaky\tposition"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("flaky\tposition"), "\(listed.stdout) \(listed.stderr)")
         #expect(listed.stdout.contains("EcoCreated\t2 attempts\tparked"))
 
         let retry = try runProduct("strike", ["dlq", "retry", "--db", world.databasePath, "--consumer", "flaky"])
@@ -84,30 +84,43 @@ import Testing
         #expect(process.standardError.contains("Install the Debian package libsqlite3-mod-spatialite"))
     }
 
-    @Test func benchPrintsOneJSONObjectOfTheDocumentedShape() throws {
-        let result = try runProduct("strike", ["bench", "--singles", "20", "--batches", "3", "--batch-size", "5"])
+    @Test func benchPrintsOneJSONDocumentOfTheMachineAndEachScenariosFigures() throws {
+        let result = try runProduct("strike", ["bench", "--size", "tiny", "--scenario", "append"])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["single", "batch", "durability", "db_bytes", "sqlite_version"])
-        let single = try #require(object["single"] as? [String: Any])
-        let batch = try #require(object["batch"] as? [String: Any])
-        #expect(Set(single.keys) == ["events_per_s", "p50_ms", "p99_ms"])
-        #expect(Set(batch.keys) == ["events_per_s", "p50_ms", "p99_ms", "batch_size"])
-        #expect(batch["batch_size"] as? Int == 5)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(Set(document.keys) == ["date", "size", "machine", "scenarios"], "no peer without --postgres")
+        #expect(document["size"] as? String == "tiny")
+        let machine = try #require(document["machine"] as? [String: Any])
+        #expect((machine["cores"] as? Int ?? 0) >= 1)
+        #expect((machine["sqlite"] as? String)?.hasPrefix("3.") == true)
+        #expect((machine["disk_syncs_per_s"] as? Double ?? 0) > 0)
+        let scenarios = try #require(document["scenarios"] as? [String: Any])
+        #expect(Set(scenarios.keys) == ["append"])
+        let append = try #require(scenarios["append"] as? [String: Any])
+        let single = try #require(append["single"] as? [String: Any])
+        #expect(Set(single.keys) == ["events_per_s", "p50_ms", "p99_ms", "max_ms"])
         #expect((single["events_per_s"] as? Double ?? 0) > 0)
-        #expect((object["db_bytes"] as? Int ?? 0) > 0)
-        #expect((object["sqlite_version"] as? String)?.hasPrefix("3.") == true)
+        #expect((append["batch"] as? [String: Any])?["batch_size"] as? Int == 100)
+    }
+
+    @Test func benchRefusesAnUnknownScenarioOrSizeByName() throws {
+        let unknown = try runProduct("strike", ["bench", "--size", "tiny", "--scenario", "warp_speed"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no scenario is called warp_speed; the scenarios are append, durable_creates"), "\(unknown.stderr)")
+        let size = try runProduct("strike", ["bench", "--size", "huge"])
+        #expect(size.status != 0)
+        #expect(size.stderr.contains("--size is tiny or full, not huge"), "\(size.stderr)")
     }
 
     /// Every acknowledged commit waited for its own WAL sync: SQLite's syncs, counted under it by the VFS,
     /// are at least as many as the transactions the benchmark committed (GRDB's default NORMAL makes none).
     @Test func everyBenchmarkCommitIsSyncedToDiskBeforeItReturns() throws {
-        let result = try runProduct("strike", ["bench", "--singles", "200", "--batches", "10", "--batch-size", "5"])
+        let result = try runProduct("strike", ["bench", "--size", "tiny", "--scenario", "append"])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let durability = try #require(object["durability"] as? [String: Int])
-        #expect(durability["commits"] == 210)
-        #expect((durability["wal_syncs"] ?? 0) >= 210, "\(durability)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let append = try #require((document["scenarios"] as? [String: Any])?["append"] as? [String: Any])
+        #expect(append["commits"] as? Int == 55)
+        #expect((append["wal_syncs"] as? Int ?? 0) >= 55, "\(append)")
     }
 
     @Test func versionIsPrinted() throws {
