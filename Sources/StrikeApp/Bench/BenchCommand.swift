@@ -51,11 +51,14 @@ enum BenchCommand {
         try process.run()
     }
 
-    /// The executable's path: as given when it has a slash, else the first match on the PATH.
-    static func locate(_ executable: String) -> String? {
+    /// The executable's path: as given when it has a slash, else the first match on the PATH, then in `directories`.
+    static func locate(
+        _ executable: String, searchPath: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+        thenIn directories: [String] = []
+    ) -> String? {
         if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) ? executable : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(executable)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return (searchPath.split(separator: ":").map(String.init) + directories).map { "\($0)/\(executable)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 

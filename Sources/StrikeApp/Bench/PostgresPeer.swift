@@ -82,10 +82,7 @@ struct PostgresPeer {
             let installed = ((try? FileManager.default.contentsOfDirectory(atPath: versions)) ?? [])
                 .sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
                 .map { "\(versions)/\($0)/bin" }
-            let directories = searchPath.split(separator: ":").map(String.init) + installed
-            func find(_ name: String) -> String? {
-                directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-            }
+            func find(_ name: String) -> String? { BenchCommand.locate(name, searchPath: searchPath, thenIn: installed) }
             guard let psql = find("psql"), let pgbench = find("pgbench") else {
                 throw BenchCommand.Failed(
                     description: "the PostgreSQL peer needs psql and pgbench, which are not installed (make bench installs postgresql-15 and postgresql-15-postgis-3)")
