@@ -4,8 +4,10 @@ import StrikeStore
 
 /// A stored record as the API shows it: its properties under their own names, less the columns the appliance
 /// keeps to itself. A column added to a record shows in the API with nothing else to change.
-struct RecordView: Encodable {
+struct RecordView: JSONFragmentView {
     var fields: [String: JSONFragment]
+
+    var fragment: JSONFragment { .object(fields) }
 
     init(_ record: some Encodable, hiding hidden: [String] = []) throws {
         guard case .object(let fields) = try JSONFragment(encoding: record) else {
@@ -13,8 +15,6 @@ struct RecordView: Encodable {
         }
         self.fields = fields.filter { !hidden.contains($0.key) }
     }
-
-    func encode(to encoder: any Encoder) throws { try JSONFragment.object(fields).encode(to: encoder) }
 
     /// An ECO; its integration columns, internal, are shown to admins only, under `integration` (`status`, `stage`,
     /// `reason`, `renderTaskID`, `pagerRunID`).
@@ -47,15 +47,27 @@ struct RecordView: Encodable {
 }
 
 /// One ECO with its Render tasks and latest pager run.
-struct EcoDetailView: Encodable {
+struct EcoDetailView: JSONFragmentView {
     let eco: RecordView
     let tasks: [RecordView]
     let latestPagerRun: RecordView?
+
+    var fragment: JSONFragment {
+        var members: [String: JSONFragment] = ["eco": eco.fragment, "tasks": .array(tasks.map(\.fragment))]
+        members["latestPagerRun"] = latestPagerRun?.fragment
+        return .object(members)
+    }
 }
 
-struct EcoListView: Encodable {
+struct EcoListView: JSONFragmentView {
     let items: [RecordView]
     let nextCursor: String?
+
+    var fragment: JSONFragment {
+        var members: [String: JSONFragment] = ["items": .array(items.map(\.fragment))]
+        members["nextCursor"] = nextCursor.map(JSONFragment.string)
+        return .object(members)
+    }
 }
 
 struct TimelineView: Encodable {
@@ -70,45 +82,6 @@ struct TimelineView: Encodable {
     }
 
     let entries: [Entry]
-}
-
-/// Any JSON value, to carry stored event payloads into an answer unchanged.
-enum JSONFragment: Codable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONFragment])
-    case object([String: JSONFragment])
-
-    init(_ data: Data) throws { self = try JSONDecoder().decode(JSONFragment.self, from: data) }
-
-    init(encoding value: some Encodable) throws { try self.init(EventCoding.encoder().encode(value)) }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int64.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONFragment].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONFragment].self)) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
 }
 
 /// The ECO as it stood at a past instant.

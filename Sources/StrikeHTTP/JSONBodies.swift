@@ -97,7 +97,12 @@ public func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = 
     var headers = headers
     headers[.contentType] = "application/json"
     headers[.cacheControl] = "no-store"
-    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try EventCoding.encoder().encode(value))))
+    let body = if let view = value as? any JSONFragmentView {
+        ByteBuffer(bytes: view.fragment.json)
+    } else {
+        ByteBuffer(data: try EventCoding.encoder().encode(value))
+    }
+    return Response(status: status, headers: headers, body: .init(byteBuffer: body))
 }
 
 extension Request {

@@ -223,17 +223,3 @@ import Testing
             longitude: Double(Int.random(in: -2...steps, using: &random)) * grid, latitude: Double(Int.random(in: -2...steps, using: &random)) * grid)
     }
 }
-
-/// A seeded generator, so a failure can be run again with the same shapes.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
