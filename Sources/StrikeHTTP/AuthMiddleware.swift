@@ -34,8 +34,7 @@ public struct AuthMiddleware: RouterMiddleware {
                 if Self.changesState(request.method), request.headers[Self.csrfHeader] != session.csrfToken {
                     throw Problem.forbidden("the X-CSRF-Token header is missing or does not match the session")
                 }
-                let memberships = try await store.memberships(userID: session.user.id)
-                context.caller = .user(session.user, sessionHash: hash, memberships: memberships)
+                context.caller = .user(session.user, sessionHash: hash, memberships: session.memberships)
             }
         }
         return try await next(request, context)

@@ -112,7 +112,8 @@ public protocol TenantDirectory: Sendable {
     func changeMembership(userID: String, tenantID: TenantID, role: Role?, actor: ActorID) async throws -> Bool
 
     func createSession(idHash: String, userID: String, csrfToken: String, expiresAt: Date) async throws
-    func session(idHash: String) async throws -> (user: User, csrfToken: String)?
+    /// The live session: its user, CSRF token and the user's memberships.
+    func session(idHash: String) async throws -> (user: User, csrfToken: String, memberships: [Membership])?
     func deleteSession(idHash: String) async throws
     func createToken(id: String, tokenHash: String, name: String, tenantID: TenantID, role: Role, createdBy: String, actor: ActorID) async throws -> APIToken
     func useToken(tokenHash: String) async throws -> APIToken?

@@ -164,15 +164,18 @@ extension StrikeStore {
     }
 
     public func memberships(userID: String) async throws -> [Membership] {
-        try await writer.read { db in
-            try Membership.fetchAll(
-                db,
-                sql: """
-                    SELECT m.tenant_id, m.role, t.name AS tenant_name, t.kind AS tenant_kind FROM membership m
-                    JOIN tenant t ON t.id = m.tenant_id WHERE m.user_id = ? ORDER BY t.name
-                    """,
-                arguments: [userID])
-        }
+        try await writer.read { db in try Self.memberships(userID: userID, db) }
+    }
+
+    /// The user's tenants and roles, by tenant name.
+    static func memberships(userID: String, _ db: Database) throws -> [Membership] {
+        try Membership.fetchAll(
+            db,
+            sql: """
+                SELECT m.tenant_id, m.role, t.name AS tenant_name, t.kind AS tenant_kind FROM membership m
+                JOIN tenant t ON t.id = m.tenant_id WHERE m.user_id = ? ORDER BY t.name
+                """,
+            arguments: [userID])
     }
 
     /// A new membership with its audit entry; both callers know the user is not yet a member.
@@ -242,8 +245,9 @@ extension StrikeStore {
         }
     }
 
-    /// The live session with this id hash: its user and CSRF token; nil when unknown or expired.
-    public func session(idHash: String) async throws -> (user: User, csrfToken: String)? {
+    /// The live session with this id hash: its user, CSRF token and the user's memberships, read together (every
+    /// signed-in request asks); nil when unknown or expired.
+    public func session(idHash: String) async throws -> (user: User, csrfToken: String, memberships: [Membership])? {
         let now = ISO8601.string(from: self.now())
         return try await writer.read { db in
             guard
@@ -251,7 +255,7 @@ extension StrikeStore {
                     db, sql: "SELECT user_id, csrf_token FROM user_session WHERE id_hash = ? AND expires_at > ?",
                     arguments: [idHash, now])
             else { return nil }
-            return (try Self.user(id: session.userID, db), session.csrfToken)
+            return (try Self.user(id: session.userID, db), session.csrfToken, try Self.memberships(userID: session.userID, db))
         }
     }
 

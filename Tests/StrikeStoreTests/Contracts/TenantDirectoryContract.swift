@@ -56,7 +56,11 @@ import Testing
         let directory: any TenantDirectory = try await engine.open(clock: clock).store
         let user = try await directory.createAccount(account("dana"), passwordCost: 4, requireNoOwner: false, actor: .system("test"))
         try await directory.createSession(idHash: "s-1", userID: user.id, csrfToken: "c-1", expiresAt: clock.date.addingTimeInterval(60))
-        #expect(try await directory.session(idHash: "s-1")?.csrfToken == "c-1")
+        let session = try #require(try await directory.session(idHash: "s-1"))
+        #expect(session.csrfToken == "c-1")
+        #expect(session.user == user)
+        #expect(session.memberships.map(\.tenantID) == [TestWorld.noc], "the session comes with the user's memberships")
+        #expect(session.memberships == (try await directory.memberships(userID: user.id)))
         clock.advance(seconds: 61)
         #expect(try await directory.session(idHash: "s-1") == nil, "expired")
         try await directory.createSession(idHash: "s-2", userID: user.id, csrfToken: "c-2", expiresAt: clock.date.addingTimeInterval(60))
