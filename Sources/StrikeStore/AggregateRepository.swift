@@ -91,7 +91,7 @@ extension StrikeStore {
 enum Snapshots {
     static func latest<A: Aggregate>(_: A.Type, streamID: String, _ db: Database) throws -> Loaded<A>? {
         try StoredSnapshot<A>.fetchOne(
-            db, sql: "SELECT version, state FROM snapshot WHERE stream_id = ? AND stream_type = ? AND snapshot_version = ?",
+            db.cachedStatement(sql: "SELECT version, state FROM snapshot WHERE stream_id = ? AND stream_type = ? AND snapshot_version = ?"),
             arguments: [streamID, A.streamType, A.snapshotVersion]
         ).map { Loaded(state: $0.state, version: $0.version) }
     }
@@ -99,16 +99,17 @@ enum Snapshots {
     static func saveIfDue<A: Aggregate>(
         _ state: A, streamID: String, version: Int, threshold: Int, at date: Date, _ db: Database
     ) throws {
-        let last = try Int.fetchOne(db, sql: "SELECT version FROM snapshot WHERE stream_id = ?", arguments: [streamID]) ?? 0
+        let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM snapshot WHERE stream_id = ?"), arguments: [streamID]) ?? 0
         guard version - last >= threshold else { return }
         let json = String(decoding: try EventCoding.encoder().encode(state), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO snapshot (stream_id, stream_type, version, snapshot_version, state, taken_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(stream_id) DO UPDATE SET version = excluded.version,
                     snapshot_version = excluded.snapshot_version, state = excluded.state, taken_at = excluded.taken_at
-                """,
+                """
+        ).execute(
             arguments: [streamID, A.streamType, version, A.snapshotVersion, json, ISO8601.string(from: date)])
     }
 }

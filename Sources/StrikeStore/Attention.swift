@@ -48,8 +48,7 @@ extension StrikeStore {
                     """,
                 arguments: [visibility.tenantID.rawValue, eco?.rawValue, eco?.rawValue])
             let byEco = Dictionary(grouping: causes, by: \.ecoID)
-            let ecos = try EcoRecord.fetchAll(
-                db, sql: "SELECT * FROM eco_view WHERE eco_id IN (SELECT value FROM json_each(?))",
+            let ecos = try EcoRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM eco_view WHERE eco_id IN (SELECT value FROM json_each(?))"),
                 arguments: [String(decoding: try JSONEncoder().encode(byEco.keys.map(\.rawValue)), as: UTF8.self)])
             return ecos.map { AttentionEntry(eco: $0, causes: byEco[$0.id] ?? []) }
                 .sorted { ($0.since, $0.eco.id.rawValue) < ($1.since, $1.eco.id.rawValue) }

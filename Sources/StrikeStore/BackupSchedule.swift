@@ -126,7 +126,7 @@ extension StrikeStore {
     /// The schedule the owner saved, if they saved one.
     public func savedBackupSchedule() async throws -> BackupSchedule? {
         try await writer.read { db in
-            try StoredBackupSchedule.fetchOne(db, sql: "SELECT * FROM backup_schedule WHERE id = 1").map {
+            try StoredBackupSchedule.fetchOne(db.cachedStatement(sql: "SELECT * FROM backup_schedule WHERE id = 1")).map {
                 BackupSchedule(enabled: $0.enabled, directory: $0.directory, everyMinutes: $0.everyMinutes, keep: $0.keep)
             }
         }
@@ -135,7 +135,7 @@ extension StrikeStore {
     public func saveBackupSchedule(_ schedule: BackupSchedule, actor: ActorID) async throws {
         let at = now()
         try await write { db in
-            let before = try StoredBackupSchedule.fetchOne(db, sql: "SELECT * FROM backup_schedule WHERE id = 1").map {
+            let before = try StoredBackupSchedule.fetchOne(db.cachedStatement(sql: "SELECT * FROM backup_schedule WHERE id = 1")).map {
                 BackupSchedule(enabled: $0.enabled, directory: $0.directory, everyMinutes: $0.everyMinutes, keep: $0.keep)
             }
             try db.execute(
@@ -154,7 +154,7 @@ extension StrikeStore {
     public func backupOutcomes() async throws -> BackupOutcomes {
         try await writer.read { db in
             var outcomes = BackupOutcomes()
-            for row in try StoredBackupOutcome.fetchAll(db, sql: "SELECT * FROM backup_outcome") {
+            for row in try StoredBackupOutcome.fetchAll(db.cachedStatement(sql: "SELECT * FROM backup_outcome")) {
                 if row.outcome == "success", let file = row.file, let bytes = row.bytes {
                     outcomes.lastSuccess = .init(at: row.at, file: file, bytes: bytes)
                 } else if row.outcome == "failure" {

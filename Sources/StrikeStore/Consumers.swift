@@ -90,7 +90,7 @@ struct Checkpoint: StoredRecord {
 
 enum Checkpoints {
     static func position(_ db: Database, consumer: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT position FROM consumer_checkpoint WHERE consumer = ?", arguments: [consumer]) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT position FROM consumer_checkpoint WHERE consumer = ?"), arguments: [consumer]) ?? 0
     }
 
     /// Moves forward only: a redelivered dead letter never moves a checkpoint back.
@@ -113,7 +113,7 @@ extension StrikeStore {
     public func consumerLag() async throws -> [(consumer: String, position: Int64, lag: Int64)] {
         try await writer.read { db in
             let last = try EventLog.lastPosition(db)
-            return try Checkpoint.fetchAll(db, sql: "SELECT consumer, position FROM consumer_checkpoint ORDER BY consumer").map {
+            return try Checkpoint.fetchAll(db.cachedStatement(sql: "SELECT consumer, position FROM consumer_checkpoint ORDER BY consumer")).map {
                 (consumer: $0.consumer, position: $0.position, lag: last - $0.position)
             }
         }
@@ -145,8 +145,7 @@ extension StrikeStore {
     /// The consumer's dead letters an admin asked to deliver again, as the events they hold, in log order.
     public func retriesRequested(consumer: String) async throws -> [RecordedEvent] {
         try await writer.read { db in
-            try Int64.fetchAll(
-                db, sql: "SELECT position FROM dead_letter WHERE consumer = ? AND retry_requested_at IS NOT NULL ORDER BY position",
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT position FROM dead_letter WHERE consumer = ? AND retry_requested_at IS NOT NULL ORDER BY position"),
                 arguments: [consumer]
             ).compactMap { try EventLog.event(db, position: $0) }
         }
@@ -155,13 +154,13 @@ extension StrikeStore {
     /// Forgets a dead letter once it was delivered.
     public func clearDeadLetter(consumer: String, position: Int64) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?", arguments: [consumer, position])
+            try db.cachedStatement(sql: "DELETE FROM dead_letter WHERE consumer = ? AND position = ?").execute(arguments: [consumer, position])
         }
     }
 
     public func deadLetters() async throws -> [DeadLetter] {
         try await writer.read { db in
-            try DeadLetter.fetchAll(db, sql: "SELECT * FROM dead_letter ORDER BY position, consumer")
+            try DeadLetter.fetchAll(db.cachedStatement(sql: "SELECT * FROM dead_letter ORDER BY position, consumer"))
         }
     }
 

@@ -57,8 +57,7 @@ extension StrikeStore {
     }
 
     static func idempotencyRecord(_ idempotency: IdempotencyKey, _ db: Database) throws -> (requestHash: String, ecoID: EcoID, response: String?)? {
-        try IdempotencyRecord.fetchOne(
-            db, sql: "SELECT request_hash, eco_id, response FROM idempotency_key WHERE tenant_id = ? AND key = ?",
+        try IdempotencyRecord.fetchOne(db.cachedStatement(sql: "SELECT request_hash, eco_id, response FROM idempotency_key WHERE tenant_id = ? AND key = ?"),
             arguments: [idempotency.tenantID.rawValue, idempotency.key]
         ).map { ($0.requestHash, $0.ecoID, $0.response) }
     }

@@ -17,12 +17,10 @@ extension StrikeStore {
                     db, sql: "SELECT * FROM eco_view WHERE eco_id = ? AND \(visibility.column) = ?",
                     arguments: [id.rawValue, visibility.tenantID.rawValue])
             else { return nil }
-            let tasks = try TaskRecord.fetchAll(db, sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id", arguments: [id.rawValue])
-            let run = try PagerRunRecord.fetchOne(
-                db, sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", arguments: [id.rawValue])
+            let tasks = try TaskRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id"), arguments: [id.rawValue])
+            let run = try PagerRunRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at DESC, run_id DESC LIMIT 1"), arguments: [id.rawValue])
             let attempts = try run.map { run in
-                try PagerRunRecord.Attempt.fetchAll(
-                    db, sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version", arguments: [run.runID.rawValue])
+                try PagerRunRecord.Attempt.fetchAll(db.cachedStatement(sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version"), arguments: [run.runID.rawValue])
             }
             return EcoDetail(eco: eco, tasks: tasks, latestPagerRun: run.map { ($0, attempts ?? []) })
         }

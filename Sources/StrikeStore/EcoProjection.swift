@@ -51,7 +51,7 @@ extension Eco {
     private static func projectAttention(_ state: Eco, _ event: EcoEvent, _ recorded: RecordedEvent, _ at: String, _ db: Database) throws {
         let causes = state.attentionCauses
         if causes.isEmpty {
-            try db.execute(sql: "DELETE FROM attention_item WHERE eco_id = ?", arguments: [recorded.streamID])
+            try db.cachedStatement(sql: "DELETE FROM attention_item WHERE eco_id = ?").execute(arguments: [recorded.streamID])
             return
         }
         try db.execute(

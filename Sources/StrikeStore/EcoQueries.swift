@@ -169,18 +169,16 @@ extension StrikeStore {
 
     public func tasks(of ecoID: EcoID) async throws -> [TaskRecord] {
         try await writer.read { db in
-            try TaskRecord.fetchAll(db, sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id", arguments: [ecoID.rawValue])
+            try TaskRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM eco_task_view WHERE eco_id = ? ORDER BY task_id"), arguments: [ecoID.rawValue])
         }
     }
 
     /// The ECO's pager runs, oldest first, each with its attempts in order.
     public func pagerRuns(of ecoID: EcoID) async throws -> [(run: PagerRunRecord, attempts: [PagerRunRecord.Attempt])] {
         try await writer.read { db in
-            try PagerRunRecord.fetchAll(
-                db, sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at, run_id", arguments: [ecoID.rawValue]
+            try PagerRunRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM pager_run_view WHERE eco_id = ? ORDER BY started_at, run_id"), arguments: [ecoID.rawValue]
             ).map { run in
-                let attempts = try PagerRunRecord.Attempt.fetchAll(
-                    db, sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version", arguments: [run.runID.rawValue])
+                let attempts = try PagerRunRecord.Attempt.fetchAll(db.cachedStatement(sql: "SELECT * FROM pager_attempt_view WHERE run_id = ? ORDER BY version"), arguments: [run.runID.rawValue])
                 return (run, attempts)
             }
         }
@@ -198,9 +196,9 @@ extension StrikeStore {
             if actor.hasPrefix("system:") {
                 names[actor] = "appliance"
             } else if actor.hasPrefix("user:") {
-                names[actor] = try String.fetchOne(db, sql: "SELECT display_name FROM app_user WHERE id = ?", arguments: [String(actor.dropFirst(5))])
+                names[actor] = try String.fetchOne(db.cachedStatement(sql: "SELECT display_name FROM app_user WHERE id = ?"), arguments: [String(actor.dropFirst(5))])
             } else if actor.hasPrefix("token:") {
-                names[actor] = try String.fetchOne(db, sql: "SELECT name FROM api_token WHERE id = ?", arguments: [String(actor.dropFirst(6))])
+                names[actor] = try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM api_token WHERE id = ?"), arguments: [String(actor.dropFirst(6))])
                     .map { "token: \($0)" }
             }
         }
@@ -210,7 +208,7 @@ extension StrikeStore {
     /// Every event of the ECO and of its pager runs, in log order, payloads upcast.
     public func timeline(of ecoID: EcoID) async throws -> [TimelineEntry] {
         try await writer.read { db in
-            let runs = try String.fetchAll(db, sql: "SELECT run_id FROM pager_run_view WHERE eco_id = ?", arguments: [ecoID.rawValue])
+            let runs = try String.fetchAll(db.cachedStatement(sql: "SELECT run_id FROM pager_run_view WHERE eco_id = ?"), arguments: [ecoID.rawValue])
             let streams = [ecoID.rawValue] + runs
             let placeholders = Array(repeating: "?", count: streams.count).joined(separator: ", ")
             let events = try Row.fetchAll(

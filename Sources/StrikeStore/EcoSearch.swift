@@ -139,7 +139,7 @@ enum EcoSearch {
             WHERE v.eco_id = k.eco_id
                 AND (k.noc_tenant_id IS NOT v.noc_tenant_id OR k.osp_tenant_id IS NOT v.osp_tenant_id OR k.created_at IS NOT v.created_at);
             """)
-        let lastKey = try Int64.fetchOne(db, sql: "SELECT coalesce(max(search_id), 0) FROM main.eco_search_key") ?? 0
+        let lastKey = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(search_id), 0) FROM main.eco_search_key")) ?? 0
         try db.execute(
             sql: """
                 INSERT INTO main.eco_search_key (eco_id, noc_tenant_id, osp_tenant_id, created_at)

@@ -112,13 +112,14 @@ public struct NewEvent: Sendable {
     }
 }
 
-/// Reads and appends the log inside a caller's transaction.
+/// Reads and appends the log inside a caller's transaction. Its statements are the store's hottest: each is
+/// prepared once per connection (`cachedStatement`), not parsed again on every use.
 enum EventLog {
     static let columns =
         "position, event_id, stream_id, stream_type, version, type, schema_version, payload, actor, correlation_id, causation_id, occurred_at, recorded_at"
 
     static func currentVersion(_ db: Database, streamID: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT MAX(version) FROM event WHERE stream_id = ?", arguments: [streamID]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(version) FROM event WHERE stream_id = ?"), arguments: [streamID]) ?? 0
     }
 
     /// Appends after checking the stream is still at `expectedVersion`.
@@ -159,23 +160,23 @@ enum EventLog {
 
     static func stream(_ db: Database, streamID: String, afterVersion: Int = 0) throws -> [RecordedEvent] {
         try Row.fetchAll(
-            db, sql: "SELECT \(columns) FROM event WHERE stream_id = ? AND version > ? ORDER BY version",
+            db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE stream_id = ? AND version > ? ORDER BY version"),
             arguments: [streamID, afterVersion]
         ).map(RecordedEvent.init(row:))
     }
 
     static func all(_ db: Database, afterPosition: Int64, limit: Int) throws -> [RecordedEvent] {
         try Row.fetchAll(
-            db, sql: "SELECT \(columns) FROM event WHERE position > ? ORDER BY position LIMIT ?",
+            db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE position > ? ORDER BY position LIMIT ?"),
             arguments: [afterPosition, limit]
         ).map(RecordedEvent.init(row:))
     }
 
     static func event(_ db: Database, position: Int64) throws -> RecordedEvent? {
-        try Row.fetchOne(db, sql: "SELECT \(columns) FROM event WHERE position = ?", arguments: [position]).map(RecordedEvent.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM event WHERE position = ?"), arguments: [position]).map(RecordedEvent.init(row:))
     }
 
     static func lastPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(position) FROM event") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM event")) ?? 0
     }
 }

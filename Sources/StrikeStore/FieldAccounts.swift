@@ -89,7 +89,7 @@ extension StrikeStore {
     /// The client secret, opened with the key file, for the Render client.
     public func renderClientSecret(osp: TenantID) async throws -> String? {
         let sealed = try await writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT client_secret_sealed FROM render_instance WHERE osp_tenant_id = ?", arguments: [osp.rawValue])
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT client_secret_sealed FROM render_instance WHERE osp_tenant_id = ?"), arguments: [osp.rawValue])
         }
         return try sealed.map { try openSecret($0) }
     }
@@ -158,7 +158,7 @@ extension StrikeStore {
         if let known = twilioAccounts.known(noc) { return known }
         let generation = twilioAccounts.generation
         let found = try await writer.read { db -> (account: TwilioAccount, sealed: Data)? in
-            try Row.fetchOne(db, sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue]).map {
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?"), arguments: [noc.rawValue]).map {
                 (try TwilioAccount(row: $0), try SealedAuthToken(row: $0).authTokenSealed)
             }
         }
@@ -220,11 +220,11 @@ extension StrikeStore {
     }
 
     static func renderInstance(_ osp: TenantID, _ db: Database) throws -> RenderInstance? {
-        try RenderInstance.fetchOne(db, sql: "SELECT *, 1 AS client_secret_set FROM render_instance WHERE osp_tenant_id = ?", arguments: [osp.rawValue])
+        try RenderInstance.fetchOne(db.cachedStatement(sql: "SELECT *, 1 AS client_secret_set FROM render_instance WHERE osp_tenant_id = ?"), arguments: [osp.rawValue])
     }
 
     static func twilioAccount(_ noc: TenantID, _ db: Database) throws -> TwilioAccount? {
-        try TwilioAccount.fetchOne(db, sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?", arguments: [noc.rawValue])
+        try TwilioAccount.fetchOne(db.cachedStatement(sql: "SELECT *, 1 AS auth_token_set FROM twilio_account WHERE noc_tenant_id = ?"), arguments: [noc.rawValue])
     }
 }
 

@@ -24,7 +24,7 @@ extension StrikeStore {
         let at = now()
         let actor = ActorID.system("setup")
         return try await write { [account, nocName] db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)")) == true {
                 throw AccountError(code: .ownerExists, message: "an owner already exists")
             }
             let noc = try nocName.map { name in

@@ -44,7 +44,7 @@ extension StrikeStore {
 
     public func pagerListDetails(osp: TenantID) async throws -> [PagerListDetail] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name", arguments: [osp.rawValue])
+            try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name"), arguments: [osp.rawValue])
                 .map { try Self.pagerListDetail(PagerListID($0), db) }
         }
     }
@@ -96,7 +96,7 @@ extension StrikeStore {
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         return try await changePagerList(id, osp: osp, action: "set-contacts", actor: actor) { db in
-            try db.execute(sql: "DELETE FROM pager_contact WHERE pager_list_id = ?", arguments: [id.rawValue])
+            try db.cachedStatement(sql: "DELETE FROM pager_contact WHERE pager_list_id = ?").execute(arguments: [id.rawValue])
             for (position, contact) in contacts.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO pager_contact (pager_list_id, position, name, phone) VALUES (?, ?, ?, ?)",
@@ -119,7 +119,7 @@ extension StrikeStore {
             guard try Self.ownedPagerList(id, osp: osp, db) else { return nil }
             let before = try Self.auditedPagerList(id, db)
             try change(db)
-            try db.execute(sql: "UPDATE pager_list SET updated_at = ? WHERE id = ?", arguments: [ISO8601.string(from: at), id.rawValue])
+            try db.cachedStatement(sql: "UPDATE pager_list SET updated_at = ? WHERE id = ?").execute(arguments: [ISO8601.string(from: at), id.rawValue])
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: osp, entity: "pager_list", entityID: id.rawValue, action: action,
                 before: before, after: try Self.auditedPagerList(id, db))
@@ -138,18 +138,17 @@ extension StrikeStore {
     }
 
     static func ownedPagerList(_ id: PagerListID, osp: TenantID, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE id = ? AND osp_tenant_id = ?)", arguments: [id.rawValue, osp.rawValue]
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE id = ? AND osp_tenant_id = ?)"), arguments: [id.rawValue, osp.rawValue]
         ) ?? false
     }
 
     static func contacts(_ id: PagerListID, _ db: Database) throws -> [PagerContact] {
-        try StoredContact.fetchAll(db, sql: "SELECT name, phone FROM pager_contact WHERE pager_list_id = ? ORDER BY position", arguments: [id.rawValue])
+        try StoredContact.fetchAll(db.cachedStatement(sql: "SELECT name, phone FROM pager_contact WHERE pager_list_id = ? ORDER BY position"), arguments: [id.rawValue])
             .map { PagerContact(name: $0.name, phone: $0.phone) }
     }
 
     static func pagerListDetail(_ id: PagerListID, _ db: Database) throws -> PagerListDetail {
-        let row = try Row.fetchOne(db, sql: "SELECT *, AsGeoJSON(region) AS region_geo_json FROM pager_list WHERE id = ?", arguments: [id.rawValue])!
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT *, AsGeoJSON(region) AS region_geo_json FROM pager_list WHERE id = ?"), arguments: [id.rawValue])!
         let region = try StoredRegion(row: row)
         return PagerListDetail(list: try PagerList(row: row), regionGeoJSON: region.regionGeoJSON, contacts: try contacts(id, db), updatedAt: region.updatedAt)
     }

@@ -68,7 +68,7 @@ extension StrikeStore {
 
     public func pagerLists(osp: TenantID) async throws -> [PagerList] {
         try await writer.read { db in
-            try PagerList.fetchAll(db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name", arguments: [osp.rawValue])
+            try PagerList.fetchAll(db.cachedStatement(sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? ORDER BY priority DESC, name"), arguments: [osp.rawValue])
         }
     }
 
@@ -100,8 +100,7 @@ extension StrikeStore {
         if let list = try PagerList.fetchOne(db, sql: sql, arguments: arguments) {
             return PagerListMatch(list: list, reason: .region)
         }
-        return try PagerList.fetchOne(
-            db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1",
+        return try PagerList.fetchOne(db.cachedStatement(sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1"),
             arguments: [osp.rawValue]
         ).map { PagerListMatch(list: $0, reason: .defaultList) }
     }
@@ -123,19 +122,18 @@ extension StrikeStore {
     }
 
     static func pagerList(_ id: PagerListID, _ db: Database) throws -> PagerList {
-        try PagerList.fetchOne(db, sql: "SELECT * FROM pager_list WHERE id = ?", arguments: [id.rawValue])!
+        try PagerList.fetchOne(db.cachedStatement(sql: "SELECT * FROM pager_list WHERE id = ?"), arguments: [id.rawValue])!
     }
 
     static func refuseTakenName(_ name: String, osp: TenantID, except id: PagerListID?, _ db: Database) throws {
-        let taken = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE osp_tenant_id = ? AND name = ? AND id IS NOT ?)",
+        let taken = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM pager_list WHERE osp_tenant_id = ? AND name = ? AND id IS NOT ?)"),
             arguments: [osp.rawValue, name, id?.rawValue])
         if taken == true { throw DomainError.taken(FieldProblem(field: "name", message: "another pager list is already called \(name)")) }
     }
 
     /// One default list per OSP: making a list the default takes it from the one that had it.
     static func clearDefault(osp: TenantID, _ db: Database) throws {
-        try db.execute(sql: "UPDATE pager_list SET is_default = 0 WHERE osp_tenant_id = ? AND is_default = 1", arguments: [osp.rawValue])
+        try db.cachedStatement(sql: "UPDATE pager_list SET is_default = 0 WHERE osp_tenant_id = ? AND is_default = 1").execute(arguments: [osp.rawValue])
     }
 
     /// Replaces a list's region with the union of the features, each first checked by GEOS so that a
@@ -144,16 +142,15 @@ extension StrikeStore {
     static func writeRegion(of id: PagerListID, features: [Region], _ db: Database) throws {
         var problems: [FieldProblem] = []
         for (index, feature) in features.enumerated() {
-            let reason = try String.fetchOne(db, sql: "SELECT IsValidReason(GeomFromText(?, 4326))", arguments: [feature.wkt])
+            let reason = try String.fetchOne(db.cachedStatement(sql: "SELECT IsValidReason(GeomFromText(?, 4326))"), arguments: [feature.wkt])
             if reason != "Valid Geometry" {
                 problems.append(FieldProblem(field: "features[\(index)].geometry", message: "is not a valid polygon: \(reason ?? "unreadable")"))
             }
         }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
-        var union = try Data.fetchOne(db, sql: "SELECT AsBinary(GeomFromText(?, 4326))", arguments: [features[0].wkt])!
+        var union = try Data.fetchOne(db.cachedStatement(sql: "SELECT AsBinary(GeomFromText(?, 4326))"), arguments: [features[0].wkt])!
         for feature in features.dropFirst() {
-            union = try Data.fetchOne(
-                db, sql: "SELECT AsBinary(CastToMultiPolygon(ST_Union(GeomFromWKB(?, 4326), GeomFromText(?, 4326))))",
+            union = try Data.fetchOne(db.cachedStatement(sql: "SELECT AsBinary(CastToMultiPolygon(ST_Union(GeomFromWKB(?, 4326), GeomFromText(?, 4326))))"),
                 arguments: [union, feature.wkt])!
         }
         try db.execute(

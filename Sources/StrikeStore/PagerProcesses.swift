@@ -42,7 +42,7 @@ extension StrikeStore {
 
     public func pagerProcess(_ runID: PagerRunID) async throws -> StoredPagerProcess? {
         try await writer.read { db in
-            try PagerProcessRow.fetchOne(db, sql: "SELECT state, noc_tenant_id FROM pager_process WHERE run_id = ?", arguments: [runID.rawValue])
+            try PagerProcessRow.fetchOne(db.cachedStatement(sql: "SELECT state, noc_tenant_id FROM pager_process WHERE run_id = ?"), arguments: [runID.rawValue])
                 .map { StoredPagerProcess(process: $0.state, nocTenantID: $0.nocTenantID) }
         }
     }
@@ -50,7 +50,7 @@ extension StrikeStore {
     /// The ECO's pager run still ringing, if any.
     public func livePagerRun(eco: EcoID) async throws -> PagerRunID? {
         try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT run_id FROM pager_process WHERE eco_id = ? AND finished = 0", arguments: [eco.rawValue])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT run_id FROM pager_process WHERE eco_id = ? AND finished = 0"), arguments: [eco.rawValue])
                 .map { PagerRunID($0) }
         }
     }
@@ -79,8 +79,7 @@ extension StrikeStore {
     public func ringingPhones(except run: PagerRunID?) async throws -> Set<String> {
         try await writer.read { db in
             Set(
-                try String.fetchAll(
-                    db, sql: "SELECT ringing_phone FROM pager_process WHERE finished = 0 AND ringing_phone IS NOT NULL AND run_id IS NOT ?",
+                try String.fetchAll(db.cachedStatement(sql: "SELECT ringing_phone FROM pager_process WHERE finished = 0 AND ringing_phone IS NOT NULL AND run_id IS NOT ?"),
                     arguments: [run?.rawValue]))
         }
     }
@@ -118,7 +117,7 @@ extension StrikeStore {
                     ])
             }
             guard db.changesCount == 1 else {
-                let actual = try Int.fetchOne(db, sql: "SELECT version FROM pager_process WHERE run_id = ?", arguments: [process.runID.rawValue]) ?? 0
+                let actual = try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM pager_process WHERE run_id = ?"), arguments: [process.runID.rawValue]) ?? 0
                 throw VersionConflict(streamID: process.runID.rawValue, expected: expected, actual: actual)
             }
             try self.record(steps, of: process, acceptedBy: acceptedBy, actor: actor, at: at, db)

@@ -30,7 +30,7 @@ struct ProjectionReplay {
 
     /// Replays every event into the (emptied) projection tables.
     mutating func run(progress: (_ done: Int, _ total: Int) -> Void) throws -> ReplaySummary {
-        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0
+        let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM event")) ?? 0
         var after: Int64 = 0
         while true {
             let batch = try Self.batch(after: after, db)
@@ -408,7 +408,7 @@ final class EcoStream: ReplayedStream, @unchecked Sendable {
     func update(_ db: Database) throws {
         guard let record = record() else { return }
         try record.update(db)
-        try db.execute(sql: "DELETE FROM attention_item WHERE eco_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM attention_item WHERE eco_id = ?").execute(arguments: [id])
         var inserter = RowInserter()
         for row in attentionRows() { try inserter.insert(row, db) }
         for task in tasks.values.sorted(by: { $0.taskID < $1.taskID }) { try task.upsert(db) }
@@ -416,15 +416,13 @@ final class EcoStream: ReplayedStream, @unchecked Sendable {
 
     /// Picks up the rows written when the stream was let go.
     func reload(_ db: Database) throws {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT created_at, created_by, integration_changed_at, version, updated_at FROM eco_view WHERE eco_id = ?", arguments: [id])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT created_at, created_by, integration_changed_at, version, updated_at FROM eco_view WHERE eco_id = ?"), arguments: [id])
         else { return }
         created = (row[0], row[1])
         integrationChangedAt = row[2]
         version = row[3]
         updatedAt = row[4]
-        for item in try Row.fetchAll(
-            db, sql: "SELECT cause, since, detail, acknowledged_by, acknowledged_at FROM attention_item WHERE eco_id = ?", arguments: [id])
+        for item in try Row.fetchAll(db.cachedStatement(sql: "SELECT cause, since, detail, acknowledged_by, acknowledged_at FROM attention_item WHERE eco_id = ?"), arguments: [id])
         {
             guard let cause = AttentionCause(rawValue: item[0]) else { continue }
             attention[cause] = AttentionRow(since: item[1], detail: item[2], acknowledgedBy: item[3], acknowledgedAt: item[4])
@@ -499,8 +497,7 @@ final class RunStream: ReplayedStream, @unchecked Sendable {
 
     /// Picks up the row written when the stream was let go.
     func reload(_ db: Database) throws {
-        guard let row = try Row.fetchOne(
-            db, sql: "SELECT started_at, completed_at, version, updated_at FROM pager_run_view WHERE run_id = ?", arguments: [id])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT started_at, completed_at, version, updated_at FROM pager_run_view WHERE run_id = ?"), arguments: [id])
         else { return }
         startedAt = row[0]
         completedAt = row[1]

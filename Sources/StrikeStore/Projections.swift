@@ -34,7 +34,7 @@ public enum Projections {
         for table in tables { try db.execute(sql: "DROP TABLE IF EXISTS temp.\(table.name)") }
         for table in tables {
             // The live table's own definition, as every migration since has left it, made again in `temp`.
-            let definition = try String.fetchOne(db, sql: "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", arguments: [table.name])!
+            let definition = try String.fetchOne(db.cachedStatement(sql: "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?"), arguments: [table.name])!
             try db.execute(sql: definition.replacingOccurrences(of: "CREATE TABLE \(table.name)", with: "CREATE TEMP TABLE \(table.name)"))
         }
         defer { for table in tables { try? db.execute(sql: "DROP TABLE IF EXISTS temp.\(table.name)") } }

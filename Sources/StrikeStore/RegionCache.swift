@@ -31,8 +31,7 @@ struct RegionSnapshot: Sendable {
                 polygonRanks.append(rank)
             }
         }
-        let defaultList = try PagerList.fetchOne(
-            db, sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1", arguments: [osp.rawValue])
+        let defaultList = try PagerList.fetchOne(db.cachedStatement(sql: "SELECT * FROM pager_list WHERE osp_tenant_id = ? AND active = 1 AND is_default = 1"), arguments: [osp.rawValue])
         return RegionSnapshot(
             ranked: lists.map(\.list), polygons: polygons, polygonRanks: polygonRanks, tree: BoxTree(polygons.map(\.box)),
             defaultList: defaultList)

@@ -19,7 +19,7 @@ extension StrikeStore {
     /// Since when Render has shown no change for this ECO (its first poll counts as a change).
     public func lastFieldChange(of eco: EcoID) async throws -> Date? {
         try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT last_change_at FROM render_poll_state WHERE eco_id = ?", arguments: [eco.rawValue])
+            try String.fetchOne(db.cachedStatement(sql: "SELECT last_change_at FROM render_poll_state WHERE eco_id = ?"), arguments: [eco.rawValue])
                 .flatMap(ISO8601.date(from:))
         }
     }

@@ -178,13 +178,12 @@ extension StrikeStore {
     /// The NOC's simulated ECOs, the most recently touched first.
     public func simulatedEcos(noc: TenantID, limit: Int) async throws -> [(eco: SimulatedEco, tasks: [SimulatedTask], calls: [SimulatedCall])] {
         try await writer.read { db in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT eco_id FROM sim_eco WHERE noc_tenant_id = ? ORDER BY updated_at DESC, eco_id LIMIT ?",
+            let ids = try String.fetchAll(db.cachedStatement(sql: "SELECT eco_id FROM sim_eco WHERE noc_tenant_id = ? ORDER BY updated_at DESC, eco_id LIMIT ?"),
                 arguments: [noc.rawValue, limit])
             return try ids.map { id in
                 let eco = try Self.simulatedEco(EcoID(id), db)!
-                let tasks = try SimulatedTask.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [id])
-                let calls = try SimulatedCall.fetchAll(db, sql: "SELECT * FROM sim_call WHERE eco_id = ? ORDER BY nth", arguments: [id])
+                let tasks = try SimulatedTask.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid"), arguments: [id])
+                let calls = try SimulatedCall.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_call WHERE eco_id = ? ORDER BY nth"), arguments: [id])
                 return (eco, tasks, calls)
             }
         }
@@ -197,8 +196,7 @@ extension StrikeStore {
         // Sendable values out of the read (a `Row` is not Sendable, and returning one would pick GRDB's blocking
         // `read` overload, which parks a cooperative thread until a reader connection is free).
         let found = try await writer.read { db in
-            try SimulatedGrant.fetchOne(
-                db, sql: "SELECT osp_tenant_id AS tenant_id, project_id, client_secret_sealed AS secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'",
+            try SimulatedGrant.fetchOne(db.cachedStatement(sql: "SELECT osp_tenant_id AS tenant_id, project_id, client_secret_sealed AS secret_sealed FROM render_instance WHERE client_id = ? AND mode = 'simulated'"),
                 arguments: [clientID])
         }
         guard let found, SecretComparison.equal(try openSecret(found.secretSealed), clientSecret) else { return nil }
@@ -208,8 +206,7 @@ extension StrikeStore {
     /// A subsector's tasks in the order they were made.
     public func simulatedTasks(osp: TenantID, project: String, subsector: String) async throws -> [SimulatedTask] {
         try await writer.read { db in
-            try SimulatedTask.fetchAll(
-                db, sql: "SELECT * FROM sim_render_task WHERE osp_tenant_id = ? AND project_id = ? AND subsector = ? ORDER BY rowid",
+            try SimulatedTask.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_render_task WHERE osp_tenant_id = ? AND project_id = ? AND subsector = ? ORDER BY rowid"),
                 arguments: [osp.rawValue, project, subsector])
         }
     }
@@ -243,7 +240,7 @@ extension StrikeStore {
                     sql: "UPDATE sim_eco SET field_started_at = ?, updated_at = ? WHERE eco_id = ?",
                     arguments: [ISO8601.string(from: start), ISO8601.string(from: at), ecoID.rawValue])
             }
-            let tasks = try SimulatedTask.fetchAll(db, sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid", arguments: [ecoID.rawValue])
+            let tasks = try SimulatedTask.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid"), arguments: [ecoID.rawValue])
             for step in script(eco, start, tasks) where step.number > eco.fieldStep {
                 let stamp = ISO8601.string(from: step.due)
                 for change in step.changes {
@@ -274,8 +271,7 @@ extension StrikeStore {
     /// The NOC whose simulated Twilio account an account SID and auth token name.
     public func simulatedTwilioAccount(accountSID: String, authToken: String) async throws -> TenantID? {
         let found = try await writer.read { db in
-            try SimulatedGrant.fetchOne(
-                db, sql: "SELECT noc_tenant_id AS tenant_id, auth_token_sealed AS secret_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'",
+            try SimulatedGrant.fetchOne(db.cachedStatement(sql: "SELECT noc_tenant_id AS tenant_id, auth_token_sealed AS secret_sealed FROM twilio_account WHERE account_sid = ? AND mode = 'simulated'"),
                 arguments: [accountSID])
         }
         guard let found, SecretComparison.equal(try openSecret(found.secretSealed), authToken) else { return nil }
@@ -289,7 +285,7 @@ extension StrikeStore {
     ) async throws -> SimulatedCall {
         let placedAt = now()
         return try await write { db in
-            let nth = try eco.map { try Int.fetchOne(db, sql: "SELECT count(*) FROM sim_call WHERE eco_id = ?", arguments: [$0.rawValue])! + 1 } ?? 1
+            let nth = try eco.map { try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM sim_call WHERE eco_id = ?"), arguments: [$0.rawValue])! + 1 } ?? 1
             let call = SimulatedCall(
                 sid: sid, nocTenantID: noc, ecoID: eco, nth: nth, behavior: behavior(nth), to: to, from: from, twiml: twiml, url: url,
                 statusCallback: statusCallback, ringSeconds: ringSeconds, speed: speed, placedAt: placedAt)
@@ -304,7 +300,7 @@ extension StrikeStore {
                     statusCallback?.absoluteString, ringSeconds, speed, call.status, ISO8601.string(from: placedAt),
                 ])
             if let eco {
-                try db.execute(sql: "UPDATE sim_eco SET updated_at = ? WHERE eco_id = ?", arguments: [ISO8601.string(from: placedAt), eco.rawValue])
+                try db.cachedStatement(sql: "UPDATE sim_eco SET updated_at = ? WHERE eco_id = ?").execute(arguments: [ISO8601.string(from: placedAt), eco.rawValue])
             }
             return call
         }
@@ -312,7 +308,7 @@ extension StrikeStore {
 
     public func simulatedCall(_ sid: String) async throws -> SimulatedCall? {
         try await writer.read { db in
-            try SimulatedCall.fetchOne(db, sql: "SELECT * FROM sim_call WHERE sid = ?", arguments: [sid])
+            try SimulatedCall.fetchOne(db.cachedStatement(sql: "SELECT * FROM sim_call WHERE sid = ?"), arguments: [sid])
         }
     }
 
@@ -330,19 +326,19 @@ extension StrikeStore {
     /// Calls still being played: what the simulator resumes after a restart.
     public func playingSimulatedCalls() async throws -> [SimulatedCall] {
         try await writer.read { db in
-            try SimulatedCall.fetchAll(db, sql: "SELECT * FROM sim_call WHERE ended_at IS NULL ORDER BY placed_at")
+            try SimulatedCall.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_call WHERE ended_at IS NULL ORDER BY placed_at"))
         }
     }
 
     // MARK: Rows
 
     static func simulatorSettings(_ noc: TenantID, _ db: Database) throws -> SimulatorSettings {
-        try SimulatorSettings.fetchOne(db, sql: "SELECT * FROM sim_settings WHERE noc_tenant_id = ?", arguments: [noc.rawValue])
+        try SimulatorSettings.fetchOne(db.cachedStatement(sql: "SELECT * FROM sim_settings WHERE noc_tenant_id = ?"), arguments: [noc.rawValue])
             ?? SimulatorSettings()
     }
 
     static func simulatedEco(_ ecoID: EcoID, _ db: Database) throws -> SimulatedEco? {
-        try SimulatedEco.fetchOne(db, sql: "SELECT * FROM sim_eco WHERE eco_id = ?", arguments: [ecoID.rawValue])
+        try SimulatedEco.fetchOne(db.cachedStatement(sql: "SELECT * FROM sim_eco WHERE eco_id = ?"), arguments: [ecoID.rawValue])
     }
 }
 

@@ -76,7 +76,7 @@ public struct StrikeStore: Sendable {
     /// The SQLite and SpatiaLite versions this process runs with.
     public func versions() async throws -> (sqlite: String, spatialite: String) {
         try await writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT sqlite_version() AS s, spatialite_version() AS g")!
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT sqlite_version() AS s, spatialite_version() AS g"))!
             return (row["s"], row["g"])
         }
     }

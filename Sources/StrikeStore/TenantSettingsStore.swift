@@ -31,14 +31,14 @@ extension StrikeStore {
     /// Every tile server any tenant's maps load from, for the dashboard's Content-Security-Policy.
     public func tileOrigins() async throws -> [String] {
         try await writer.read { db in
-            let stored = try String.fetchAll(db, sql: "SELECT settings FROM tenant_settings")
+            let stored = try String.fetchAll(db.cachedStatement(sql: "SELECT settings FROM tenant_settings"))
             let origins = try stored.compactMap { try EventCoding.decoder().decode(TenantSettings.self, from: Data($0.utf8)).tileOrigin }
             return Set(origins).sorted()
         }
     }
 
     static func settings(_ tenant: TenantID, _ db: Database) throws -> TenantSettings {
-        guard let json = try String.fetchOne(db, sql: "SELECT settings FROM tenant_settings WHERE tenant_id = ?", arguments: [tenant.rawValue]) else {
+        guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT settings FROM tenant_settings WHERE tenant_id = ?"), arguments: [tenant.rawValue]) else {
             return TenantSettings()
         }
         return try EventCoding.decoder().decode(TenantSettings.self, from: Data(json.utf8))

@@ -54,7 +54,7 @@ extension StrikeStore {
     static func insertTenant(
         kind: TenantKind, name: String, jobPrefix: String?, id: TenantID, at: Date, actor: ActorID, _ db: Database
     ) throws -> Tenant {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)", arguments: [name]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)"), arguments: [name]) == true {
             throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(name)"))
         }
         try db.execute(
@@ -66,7 +66,7 @@ extension StrikeStore {
     }
 
     public func tenants() async throws -> [Tenant] {
-        try await writer.read { db in try Tenant.fetchAll(db, sql: "SELECT * FROM tenant ORDER BY name") }
+        try await writer.read { db in try Tenant.fetchAll(db.cachedStatement(sql: "SELECT * FROM tenant ORDER BY name")) }
     }
 
     /// Creates or changes the link between a NOC and an OSP.
@@ -121,12 +121,11 @@ extension StrikeStore {
     }
 
     static func existingTenant(_ id: TenantID, _ db: Database) throws -> Tenant? {
-        try Tenant.fetchOne(db, sql: "SELECT * FROM tenant WHERE id = ?", arguments: [id.rawValue])
+        try Tenant.fetchOne(db.cachedStatement(sql: "SELECT * FROM tenant WHERE id = ?"), arguments: [id.rawValue])
     }
 
     static func link(noc: TenantID, osp: TenantID, _ db: Database) throws -> TenantLink? {
-        try String.fetchOne(
-            db, sql: "SELECT status FROM tenant_link WHERE noc_tenant_id = ? AND osp_tenant_id = ?",
+        try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM tenant_link WHERE noc_tenant_id = ? AND osp_tenant_id = ?"),
             arguments: [noc.rawValue, osp.rawValue]
         ).map { TenantLink(nocTenantID: noc, ospTenantID: osp, status: LinkStatus(rawValue: $0)!) }
     }

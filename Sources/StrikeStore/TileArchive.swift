@@ -44,8 +44,7 @@ public final class TileArchive: Sendable {
     public func tile(z: Int, x: Int, y: Int) async throws -> Tile? {
         guard (0...30).contains(z), (0..<(1 << z)).contains(x), (0..<(1 << z)).contains(y), let archive = try await current() else { return nil }
         let data = try await archive.queue.read { db in
-            try Data.fetchOne(
-                db, sql: "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?",
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?"),
                 arguments: [z, x, (1 << z) - 1 - y])
         }
         return data.map { Tile(data: $0, contentType: archive.metadata.format == "png" ? "image/png" : "image/jpeg") }
@@ -112,13 +111,13 @@ public final class TileArchive: Sendable {
         }
         var values: [String: String] = [:]
         if try db.tableExists("metadata") || db.viewExists("metadata") {
-            for entry in try MetadataEntry.fetchAll(db, sql: "SELECT name, value FROM metadata WHERE name IS NOT NULL AND value IS NOT NULL") {
+            for entry in try MetadataEntry.fetchAll(db.cachedStatement(sql: "SELECT name, value FROM metadata WHERE name IS NOT NULL AND value IS NOT NULL")) {
                 values[entry.name] = entry.value
             }
         }
-        guard let range = try ZoomRange.fetchOne(db, sql: "SELECT MIN(zoom_level) AS low, MAX(zoom_level) AS high FROM tiles"),
+        guard let range = try ZoomRange.fetchOne(db.cachedStatement(sql: "SELECT MIN(zoom_level) AS low, MAX(zoom_level) AS high FROM tiles")),
             let low = range.low, let high = range.high,
-            let sample = try Data.fetchOne(db, sql: "SELECT tile_data FROM tiles LIMIT 1")
+            let sample = try Data.fetchOne(db.cachedStatement(sql: "SELECT tile_data FROM tiles LIMIT 1"))
         else { throw TileImportError("\(path) holds no tiles") }
         guard let format = Self.format(of: sample) else {
             throw TileImportError("\(path) holds tiles that are neither PNG nor JPEG (vector or WebP tiles are not served)")

@@ -6,11 +6,11 @@ public import StrikeCore
 extension StrikeStore {
     /// Every user, by username.
     public func users() async throws -> [User] {
-        try await writer.read { db in try User.fetchAll(db, sql: "SELECT * FROM app_user ORDER BY username") }
+        try await writer.read { db in try User.fetchAll(db.cachedStatement(sql: "SELECT * FROM app_user ORDER BY username")) }
     }
 
     public func user(named username: String) async throws -> User? {
-        try await writer.read { db in try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) }
+        try await writer.read { db in try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"), arguments: [username]) }
     }
 
     /// Disables a user: they sign in no more, and in the same transaction their sessions end and the API tokens
@@ -19,18 +19,17 @@ extension StrikeStore {
     public func setDisabled(_ disabled: Bool, username: String, actor: ActorID) async throws -> User {
         let at = now()
         return try await write { db in
-            guard let before = try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
+            guard let before = try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"), arguments: [username]) else {
                 throw AccountError(code: .unknownUser, message: "there is no user \(username)")
             }
             guard (before.disabledAt != nil) != disabled else { return before }
             let stamp = ISO8601.string(from: at)
             if disabled {
-                let otherOwners = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM app_user WHERE is_owner = 1 AND disabled_at IS NULL AND id != ?", arguments: [before.id]) ?? 0
+                let otherOwners = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM app_user WHERE is_owner = 1 AND disabled_at IS NULL AND id != ?"), arguments: [before.id]) ?? 0
                 guard !before.isOwner || otherOwners > 0 else {
                     throw AccountError(code: .lastOwner, message: "\(username) is the only owner who can sign in; the appliance would have none")
                 }
-                try db.execute(sql: "DELETE FROM user_session WHERE user_id = ?", arguments: [before.id])
+                try db.cachedStatement(sql: "DELETE FROM user_session WHERE user_id = ?").execute(arguments: [before.id])
                 try db.execute(
                     sql: "UPDATE api_token SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
                     arguments: [stamp, ActorID.user(before.id).rawValue])

@@ -89,7 +89,7 @@ extension StrikeStore {
     ) async throws -> User {
         let at = now()
         return try await write { db in
-            if requireNoOwner, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") == true {
+            if requireNoOwner, try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)")) == true {
                 throw AccountError(code: .ownerExists, message: "an owner already exists")
             }
             return try Self.insertUser(
@@ -104,7 +104,7 @@ extension StrikeStore {
         at: Date, actor: ActorID, _ db: Database
     ) throws -> User {
         let id = UUID.random().uuidString.lowercased()
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)", arguments: [username]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE username = ?)"), arguments: [username]) == true {
             throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
         }
         let stamp = ISO8601.string(from: at)
@@ -121,11 +121,10 @@ extension StrikeStore {
     public func addMember(username: String, tenantID: TenantID, role: Role, actor: ActorID) async throws -> User {
         let at = now()
         return try await write { db in
-            guard let user = try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username]) else {
+            guard let user = try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"), arguments: [username]) else {
                 throw DomainError.invalid([FieldProblem(field: "username", message: "is no user of this appliance")])
             }
-            let member = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ? AND tenant_id = ?)", arguments: [user.id, tenantID.rawValue])
+            let member = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = ? AND tenant_id = ?)"), arguments: [user.id, tenantID.rawValue])
             guard member != true else { throw AccountError(code: .alreadyMember, message: "\(username) is already a member of this tenant") }
             try Self.insertMembership(userID: user.id, tenantID: tenantID, role: role, at: at, actor: actor, db)
             return user
@@ -133,19 +132,19 @@ extension StrikeStore {
     }
 
     public func hasOwner() async throws -> Bool {
-        try await writer.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)") ?? false }
+        try await writer.read { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM app_user WHERE is_owner = 1)")) ?? false }
     }
 
     /// The user and stored password hash for a username, for checking a login.
     public func credentials(username: String) async throws -> (user: User, passwordHash: String)? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE username = ?", arguments: [username])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE username = ?"), arguments: [username])
                 .map { (try User(row: $0), try StoredPassword(row: $0).passwordHash) }
         }
     }
 
     public func passwordHash(userID: String) async throws -> String? {
-        try await writer.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM app_user WHERE id = ?", arguments: [userID]) }
+        try await writer.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT password_hash FROM app_user WHERE id = ?"), arguments: [userID]) }
     }
 
     /// Replaces a password and ends every other session of the user.
@@ -206,15 +205,15 @@ extension StrikeStore {
         let at = now()
         return try await write { db in
             let arguments: StatementArguments = [userID, tenantID.rawValue]
-            guard let before = try String.fetchOne(db, sql: "SELECT role FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments) else {
+            guard let before = try String.fetchOne(db.cachedStatement(sql: "SELECT role FROM membership WHERE user_id = ? AND tenant_id = ?"), arguments: arguments) else {
                 return false
             }
             if let role {
-                try db.execute(sql: "UPDATE membership SET role = ? WHERE user_id = ? AND tenant_id = ?", arguments: [role.rawValue, userID, tenantID.rawValue])
+                try db.cachedStatement(sql: "UPDATE membership SET role = ? WHERE user_id = ? AND tenant_id = ?").execute(arguments: [role.rawValue, userID, tenantID.rawValue])
             } else {
-                try db.execute(sql: "DELETE FROM membership WHERE user_id = ? AND tenant_id = ?", arguments: arguments)
+                try db.cachedStatement(sql: "DELETE FROM membership WHERE user_id = ? AND tenant_id = ?").execute(arguments: arguments)
             }
-            let admins = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM membership WHERE tenant_id = ? AND role = 'admin'", arguments: [tenantID.rawValue]) ?? 0
+            let admins = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM membership WHERE tenant_id = ? AND role = 'admin'"), arguments: [tenantID.rawValue]) ?? 0
             guard before != Role.admin.rawValue || admins > 0 else {
                 throw AccountError(code: .lastAdmin, message: "the tenant would be left without an admin")
             }
@@ -226,7 +225,7 @@ extension StrikeStore {
     }
 
     static func user(id: String, _ db: Database) throws -> User {
-        guard let user = try User.fetchOne(db, sql: "SELECT * FROM app_user WHERE id = ?", arguments: [id]) else {
+        guard let user = try User.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE id = ?"), arguments: [id]) else {
             throw AccountError(code: .unknownUser, message: "there is no user \(id)")
         }
         return user
@@ -251,8 +250,7 @@ extension StrikeStore {
         let now = ISO8601.string(from: self.now())
         return try await writer.read { db in
             guard
-                let session = try StoredSession.fetchOne(
-                    db, sql: "SELECT user_id, csrf_token FROM user_session WHERE id_hash = ? AND expires_at > ?",
+                let session = try StoredSession.fetchOne(db.cachedStatement(sql: "SELECT user_id, csrf_token FROM user_session WHERE id_hash = ? AND expires_at > ?"),
                     arguments: [idHash, now])
             else { return nil }
             return (try Self.user(id: session.userID, db), session.csrfToken, try Self.memberships(userID: session.userID, db))
@@ -260,7 +258,7 @@ extension StrikeStore {
     }
 
     public func deleteSession(idHash: String) async throws {
-        try await write { db in try db.execute(sql: "DELETE FROM user_session WHERE id_hash = ?", arguments: [idHash]) }
+        try await write { db in try db.cachedStatement(sql: "DELETE FROM user_session WHERE id_hash = ?").execute(arguments: [idHash]) }
     }
 
     public func createToken(
