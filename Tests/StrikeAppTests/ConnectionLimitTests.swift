@@ -80,7 +80,7 @@ import Testing
             "--host", "127.0.0.1", "--port", "\(port)", "--log-level", "warning",
         ]
         server.standardOutput = FileHandle.nullDevice
-        try server.run()
+        try ProcessLaunch.run(server)
         defer {
             server.terminate()
             server.waitUntilExit()

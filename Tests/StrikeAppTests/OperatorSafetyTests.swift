@@ -192,7 +192,7 @@ import Testing
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try ProcessLaunch.run(process)
         let printed = out.fileHandleForReading.readDataToEndOfFile()
         let problems = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -39,7 +39,7 @@ import Testing
         let errors = Pipe()
         verify.standardError = errors
         verify.standardOutput = errors
-        try verify.run()
+        try ProcessLaunch.run(verify)
         verify.waitUntilExit()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(verify.terminationStatus == 0 && said.isEmpty, "\(said)")

@@ -62,11 +62,12 @@ final class LockedData: @unchecked Sendable {
 }
 
 /// Starts child processes one at a time: Foundation's `Process.run()` crashed in `memcpy` when the parallel
-/// tests started many children at once.
-enum ProcessLaunch {
+/// tests started many children at once. Every child a test starts goes through here: one launched beside it
+/// (three tests called `run()` themselves) crashed a whole run again.
+public enum ProcessLaunch {
     private static let lock = NSLock()
 
-    static func run(_ process: Process) throws {
+    public static func run(_ process: Process) throws {
         try lock.withLock { try process.run() }
     }
 }
