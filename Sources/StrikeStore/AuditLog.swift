@@ -46,8 +46,9 @@ enum AuditLog {
         let encoder = EventCoding.encoder()
         let beforeJSON = try before.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         let afterJSON = try after.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-        try db.execute(
-            sql: "INSERT INTO audit_log (at, actor, tenant_id, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO audit_log (at, actor, tenant_id, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [ISO8601.string(from: at), actor.rawValue, tenant?.rawValue, entity, entityID, action, beforeJSON, afterJSON])
     }
 }

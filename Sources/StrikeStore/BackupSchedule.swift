@@ -138,12 +138,13 @@ extension StrikeStore {
             let before = try StoredBackupSchedule.fetchOne(db.cachedStatement(sql: "SELECT * FROM backup_schedule WHERE id = 1")).map {
                 BackupSchedule(enabled: $0.enabled, directory: $0.directory, everyMinutes: $0.everyMinutes, keep: $0.keep)
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO backup_schedule (id, enabled, directory, every_minutes, keep, updated_by, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET enabled = excluded.enabled, directory = excluded.directory,
                         every_minutes = excluded.every_minutes, keep = excluded.keep, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [schedule.enabled, schedule.directory, schedule.everyMinutes, schedule.keep, actor.rawValue, ISO8601.string(from: at)])
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: nil, entity: "backup_schedule", entityID: "appliance", action: before == nil ? "create" : "update",
@@ -175,11 +176,12 @@ extension StrikeStore {
 
     private func recordBackupOutcome(_ outcome: String, at: Date, file: String?, bytes: Int?, error: String?) async throws {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO backup_outcome (outcome, at, file, bytes, error) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(outcome) DO UPDATE SET at = excluded.at, file = excluded.file, bytes = excluded.bytes, error = excluded.error
-                    """,
+                    """
+            ).execute(
                 arguments: [outcome, ISO8601.string(from: at), file, bytes, error])
         }
     }

@@ -95,11 +95,12 @@ enum Checkpoints {
 
     /// Moves forward only: a redelivered dead letter never moves a checkpoint back.
     static func advance(_ db: Database, consumer: String, to position: Int64, at: Date) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO consumer_checkpoint (consumer, position, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT(consumer) DO UPDATE SET position = MAX(position, excluded.position), updated_at = excluded.updated_at
-                """,
+                """
+        ).execute(
             arguments: [consumer, position, ISO8601.string(from: at)])
     }
 }
@@ -130,13 +131,14 @@ extension StrikeStore {
     public func park(_ event: RecordedEvent, consumer: String, error: String, attempts: Int, movingCheckpoint: Bool) async throws {
         let at = now()
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO dead_letter (consumer, position, event_type, error, attempts, parked_at) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(consumer, position) DO UPDATE SET error = excluded.error,
                         attempts = dead_letter.attempts + excluded.attempts, parked_at = excluded.parked_at,
                         retry_requested_at = NULL
-                    """,
+                    """
+            ).execute(
                 arguments: [consumer, event.position, event.type, error, attempts, ISO8601.string(from: at)])
             if movingCheckpoint { try Checkpoints.advance(db, consumer: consumer, to: event.position, at: at) }
         }
@@ -169,11 +171,12 @@ extension StrikeStore {
     public func requestDeadLetterRetry(consumer: String? = nil, position: Int64? = nil) async throws -> Int {
         let at = ISO8601.string(from: now())
         return try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE dead_letter SET retry_requested_at = ?
                     WHERE (? IS NULL OR consumer = ?) AND (? IS NULL OR position = ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [at, consumer, consumer, position, position])
             return db.changesCount
         }

@@ -39,8 +39,9 @@ extension StrikeStore {
                 Eco.self, id: ecoID.rawValue, .create(new), actor: actor, expectedVersion: 0,
                 correlationID: correlationID, causationID: nil, occurredAt: at, db)
             if let idempotency {
-                try db.execute(
-                    sql: "INSERT INTO idempotency_key (tenant_id, key, request_hash, eco_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO idempotency_key (tenant_id, key, request_hash, eco_id, created_at) VALUES (?, ?, ?, ?, ?)"
+                ).execute(
                     arguments: [idempotency.tenantID.rawValue, idempotency.key, idempotency.requestHash, ecoID.rawValue, ISO8601.string(from: at)])
             }
             return .created(result)
@@ -50,8 +51,9 @@ extension StrikeStore {
     /// Keeps the answer given for an idempotency key, so a replay returns exactly it.
     public func recordIdempotentResponse(_ idempotency: IdempotencyKey, response: String) async throws {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE idempotency_key SET response = ? WHERE tenant_id = ? AND key = ? AND response IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE idempotency_key SET response = ? WHERE tenant_id = ? AND key = ? AND response IS NULL"
+            ).execute(
                 arguments: [response, idempotency.tenantID.rawValue, idempotency.key])
         }
     }

@@ -54,17 +54,20 @@ extension Eco {
             try db.cachedStatement(sql: "DELETE FROM attention_item WHERE eco_id = ?").execute(arguments: [recorded.streamID])
             return
         }
-        try db.execute(
-            sql: "DELETE FROM attention_item WHERE eco_id = ? AND cause NOT IN (SELECT value FROM json_each(?))",
+        try db.cachedStatement(
+            sql: "DELETE FROM attention_item WHERE eco_id = ? AND cause NOT IN (SELECT value FROM json_each(?))"
+        ).execute(
             arguments: [recorded.streamID, "[" + causes.map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"])
         for cause in causes {
-            try db.execute(
-                sql: "INSERT INTO attention_item (eco_id, cause, since, detail) VALUES (?, ?, ?, ?) ON CONFLICT (eco_id, cause) DO NOTHING",
+            try db.cachedStatement(
+                sql: "INSERT INTO attention_item (eco_id, cause, since, detail) VALUES (?, ?, ?, ?) ON CONFLICT (eco_id, cause) DO NOTHING"
+            ).execute(
                 arguments: [recorded.streamID, cause.rawValue, at, state.attentionDetail(cause)])
         }
         if case .attentionAcknowledged = event {
-            try db.execute(
-                sql: "UPDATE attention_item SET acknowledged_by = ?, acknowledged_at = ? WHERE eco_id = ? AND acknowledged_by IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE attention_item SET acknowledged_by = ?, acknowledged_at = ? WHERE eco_id = ? AND acknowledged_by IS NULL"
+            ).execute(
                 arguments: [recorded.actor.rawValue, at, recorded.streamID])
         }
     }

@@ -112,8 +112,7 @@ public struct NewEvent: Sendable {
     }
 }
 
-/// Reads and appends the log inside a caller's transaction. Its statements are the store's hottest: each is
-/// prepared once per connection (`cachedStatement`), not parsed again on every use.
+/// Reads and appends the log inside a caller's transaction.
 enum EventLog {
     static let columns =
         "position, event_id, stream_id, stream_type, version, type, schema_version, payload, actor, correlation_id, causation_id, occurred_at, recorded_at"

@@ -117,7 +117,7 @@ extension StrikeStore {
                 throw DomainError.invalid([FieldProblem(field: "clientSecret", message: "is required for a new Render instance")])
             }
             let stamp = ISO8601.string(from: at)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO render_instance
                         (osp_tenant_id, mode, base_url, client_id, client_secret_sealed, project_id, poll_interval_seconds,
@@ -129,7 +129,8 @@ extension StrikeStore {
                         poll_interval_seconds = excluded.poll_interval_seconds, inactivity_hours = excluded.inactivity_hours,
                         grace_period_hours = excluded.grace_period_hours, default_task_type = excluded.default_task_type,
                         updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     osp.rawValue, change.mode.rawValue, change.baseURL, change.clientID, sealed ?? Data(), change.projectID,
                     change.pollIntervalSeconds, change.inactivityHours, change.gracePeriodHours, change.defaultTaskType,
@@ -189,7 +190,7 @@ extension StrikeStore {
                 throw DomainError.invalid([FieldProblem(field: "authToken", message: "is required for a new Twilio account")])
             }
             let stamp = ISO8601.string(from: at)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO twilio_account (noc_tenant_id, mode, account_sid, auth_token_sealed, from_number, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -197,7 +198,8 @@ extension StrikeStore {
                         mode = excluded.mode, account_sid = excluded.account_sid,
                         auth_token_sealed = COALESCE(?, auth_token_sealed), from_number = excluded.from_number,
                         updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [noc.rawValue, change.mode.rawValue, change.accountSID, sealed ?? Data(), change.fromNumber, stamp, stamp, sealed])
             let after = try Self.twilioAccount(noc, db)!
             try AuditLog.record(

@@ -61,11 +61,12 @@ extension StrikeStore {
             let name = change.name?.trimmingCharacters(in: .whitespacesAndNewlines)
             if let name { try Self.refuseTakenName(name, osp: osp, except: id, db) }
             if change.isDefault == true { try Self.clearDefault(osp: osp, db) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE pager_list SET name = COALESCE(?, name), priority = COALESCE(?, priority), active = COALESCE(?, active),
                         is_default = COALESCE(?, is_default) WHERE id = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [name, change.priority, change.active, change.isDefault, id.rawValue])
         }
     }
@@ -98,8 +99,9 @@ extension StrikeStore {
         return try await changePagerList(id, osp: osp, action: "set-contacts", actor: actor) { db in
             try db.cachedStatement(sql: "DELETE FROM pager_contact WHERE pager_list_id = ?").execute(arguments: [id.rawValue])
             for (position, contact) in contacts.enumerated() {
-                try db.execute(
-                    sql: "INSERT INTO pager_contact (pager_list_id, position, name, phone) VALUES (?, ?, ?, ?)",
+                try db.cachedStatement(
+                    sql: "INSERT INTO pager_contact (pager_list_id, position, name, phone) VALUES (?, ?, ?, ?)"
+                ).execute(
                     arguments: [id.rawValue, position, contact.name, contact.phone])
             }
         }

@@ -51,11 +51,12 @@ extension StrikeStore {
             guard try Self.tenant(draft.ospTenantID, db).kind == .osp else { throw StoreError.notAnOSP(draft.ospTenantID.rawValue) }
             try Self.refuseTakenName(name, osp: draft.ospTenantID, except: nil, db)
             if draft.isDefault { try Self.clearDefault(osp: draft.ospTenantID, db) }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO pager_list (id, osp_tenant_id, name, priority, active, is_default, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [id.rawValue, draft.ospTenantID.rawValue, name, draft.priority, draft.active, draft.isDefault, at, at])
             if let region = draft.region { try Self.writeRegion(of: id, features: [region], db) }
             let list = try Self.pagerList(id, db)
@@ -153,11 +154,12 @@ extension StrikeStore {
             union = try Data.fetchOne(db.cachedStatement(sql: "SELECT AsBinary(CastToMultiPolygon(ST_Union(GeomFromWKB(?, 4326), GeomFromText(?, 4326))))"),
                 arguments: [union, feature.wkt])!
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE pager_list SET region = CastToMultiPolygon(GeomFromWKB(?, 4326)),
                     area_m2 = ST_Area(GeomFromWKB(?, 4326), 1) WHERE id = ?
-                """,
+                """
+        ).execute(
             arguments: [union, union, id.rawValue])
     }
 }

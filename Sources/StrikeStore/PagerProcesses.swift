@@ -25,12 +25,13 @@ extension StrikeStore {
         let body: @Sendable (Database) throws -> Void = { db in
             try self.record(steps, of: process, acceptedBy: nil, actor: actor, at: at, db)
             try Self.claimingPhone {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO pager_process
                             (run_id, eco_id, noc_tenant_id, state, deadline, finished, version, ringing_phone, awaited_phones)
                         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         process.runID.rawValue, process.ecoID.rawValue, noc.rawValue, json, ISO8601.string(from: process.deadline),
                         process.version, process.ringingPhone, try Self.awaited(process),
@@ -106,11 +107,12 @@ extension StrikeStore {
         let at = now()
         try await write { db in
             try Self.claimingPhone {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE pager_process SET state = ?, deadline = ?, finished = ?, version = ?, ringing_phone = ?, awaited_phones = ?
                         WHERE run_id = ? AND version = ?
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         json, ISO8601.string(from: process.deadline), process.isFinished, process.version, process.ringingPhone,
                         try Self.awaited(process), process.runID.rawValue, expected,

@@ -38,12 +38,13 @@ extension StrikeStore {
                 changed = changed || !result.events.isEmpty
             }
             let stamp = ISO8601.string(from: now)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO render_poll_state (eco_id, last_polled_at, last_change_at) VALUES (?, ?, ?)
                     ON CONFLICT(eco_id) DO UPDATE SET last_polled_at = excluded.last_polled_at,
                         last_change_at = CASE WHEN ? THEN excluded.last_change_at ELSE last_change_at END
-                    """,
+                    """
+            ).execute(
                 arguments: [eco.rawValue, stamp, stamp, changed])
         }
     }

@@ -137,11 +137,12 @@ extension StrikeStore {
             throw DomainError.invalid([FieldProblem(field: "speed", message: "must be 1 to 1000")])
         }
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sim_settings (noc_tenant_id, default_scenario, speed) VALUES (?, ?, ?)
                     ON CONFLICT (noc_tenant_id) DO UPDATE SET default_scenario = excluded.default_scenario, speed = excluded.speed
-                    """,
+                    """
+            ).execute(
                 arguments: [noc.rawValue, settings.defaultScenario, settings.speed])
         }
     }
@@ -151,11 +152,12 @@ extension StrikeStore {
         let at = ISO8601.string(from: now())
         return try await write { db in
             let settings = try Self.simulatorSettings(noc, db)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (eco_id) DO NOTHING
-                    """,
+                    """
+            ).execute(
                 arguments: [ecoID.rawValue, noc.rawValue, settings.defaultScenario, at])
             return try Self.simulatedEco(ecoID, db)!
         }
@@ -165,11 +167,12 @@ extension StrikeStore {
     public func setSimulatedScenario(_ scenario: String, eco ecoID: EcoID, noc: TenantID) async throws -> SimulatedEco {
         let at = ISO8601.string(from: now())
         return try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sim_eco (eco_id, noc_tenant_id, scenario, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (eco_id) DO UPDATE SET scenario = excluded.scenario, updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [ecoID.rawValue, noc.rawValue, scenario, at])
             return try Self.simulatedEco(ecoID, db)!
         }
@@ -213,12 +216,13 @@ extension StrikeStore {
 
     public func addSimulatedTask(_ task: SimulatedTask, osp: TenantID, project: String, eco: EcoID?) async throws {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
                         external_reference, assignee, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     task.id, osp.rawValue, project, task.subsector, eco?.rawValue, task.taskType, task.status.rawValue, task.description,
                     task.externalReference, task.assignee, ISO8601.string(from: task.updatedAt),
@@ -236,8 +240,9 @@ extension StrikeStore {
         try await write { db in
             guard let eco = try Self.simulatedEco(ecoID, db), let start = eco.fieldStartedAt ?? startedAt else { return }
             if eco.fieldStartedAt == nil {
-                try db.execute(
-                    sql: "UPDATE sim_eco SET field_started_at = ?, updated_at = ? WHERE eco_id = ?",
+                try db.cachedStatement(
+                    sql: "UPDATE sim_eco SET field_started_at = ?, updated_at = ? WHERE eco_id = ?"
+                ).execute(
                     arguments: [ISO8601.string(from: start), ISO8601.string(from: at), ecoID.rawValue])
             }
             let tasks = try SimulatedTask.fetchAll(db.cachedStatement(sql: "SELECT * FROM sim_render_task WHERE eco_id = ? ORDER BY rowid"), arguments: [ecoID.rawValue])
@@ -246,22 +251,25 @@ extension StrikeStore {
                 for change in step.changes {
                     switch change {
                     case .update(let taskID, let status, let assignee):
-                        try db.execute(
-                            sql: "UPDATE sim_render_task SET status = ?, assignee = COALESCE(?, assignee), updated_at = ? WHERE id = ?",
+                        try db.cachedStatement(
+                            sql: "UPDATE sim_render_task SET status = ?, assignee = COALESCE(?, assignee), updated_at = ? WHERE id = ?"
+                        ).execute(
                             arguments: [status.rawValue, assignee, stamp, taskID])
                     case .clone(let original, let id, let taskType, let description, let status, let assignee):
-                        try db.execute(
+                        try db.cachedStatement(
                             sql: """
                                 INSERT INTO sim_render_task (id, osp_tenant_id, project_id, subsector, eco_id, task_type, status, description,
                                     external_reference, assignee, updated_at)
                                 SELECT ?, osp_tenant_id, project_id, subsector, eco_id, ?, ?, ?, external_reference, ?, ?
                                 FROM sim_render_task WHERE id = ?
-                                """,
+                                """
+                        ).execute(
                             arguments: [id, taskType, status.rawValue, description, assignee, stamp, original])
                     }
                 }
-                try db.execute(
-                    sql: "UPDATE sim_eco SET field_step = ?, updated_at = ? WHERE eco_id = ?", arguments: [step.number, stamp, ecoID.rawValue])
+                try db.cachedStatement(
+                    sql: "UPDATE sim_eco SET field_step = ?, updated_at = ? WHERE eco_id = ?"
+                ).execute(arguments: [step.number, stamp, ecoID.rawValue])
             }
         }
     }
@@ -289,12 +297,13 @@ extension StrikeStore {
             let call = SimulatedCall(
                 sid: sid, nocTenantID: noc, ecoID: eco, nth: nth, behavior: behavior(nth), to: to, from: from, twiml: twiml, url: url,
                 statusCallback: statusCallback, ringSeconds: ringSeconds, speed: speed, placedAt: placedAt)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO sim_call (sid, noc_tenant_id, eco_id, nth, behavior, to_number, from_number, twiml, url, status_callback,
                         ring_seconds, speed, status, step, placed_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     sid, noc.rawValue, eco?.rawValue, nth, call.behavior, to, from, twiml, url?.absoluteString,
                     statusCallback?.absoluteString, ringSeconds, speed, call.status, ISO8601.string(from: placedAt),
@@ -316,8 +325,9 @@ extension StrikeStore {
     @discardableResult
     public func updateSimulatedCall(_ call: SimulatedCall) async throws -> Bool {
         try await write { db in
-            try db.execute(
-                sql: "UPDATE sim_call SET status = ?, step = ?, heard = ?, ended_at = ? WHERE sid = ? AND ended_at IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE sim_call SET status = ?, step = ?, heard = ?, ended_at = ? WHERE sid = ? AND ended_at IS NULL"
+            ).execute(
                 arguments: [call.status, call.step, call.heard, call.endedAt.map(ISO8601.string(from:)), call.sid])
             return db.changesCount > 0
         }

@@ -15,11 +15,12 @@ extension StrikeStore {
             let before = try Self.settings(tenant, db)
             let after = try change.applied(to: before, kind: kind)
             let json = String(decoding: try EventCoding.encoder().encode(after), as: UTF8.self)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO tenant_settings (tenant_id, settings, updated_at) VALUES (?, ?, ?)
                     ON CONFLICT(tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [tenant.rawValue, json, ISO8601.string(from: at)])
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: tenant, entity: "tenant_settings", entityID: tenant.rawValue, action: "update",

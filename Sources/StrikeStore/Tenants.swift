@@ -57,8 +57,9 @@ extension StrikeStore {
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM tenant WHERE name = ?)"), arguments: [name]) == true {
             throw DomainError.taken(FieldProblem(field: "name", message: "another tenant is already called \(name)"))
         }
-        try db.execute(
-            sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO tenant (id, kind, name, job_prefix, created_at) VALUES (?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [id.rawValue, kind.rawValue, name, jobPrefix, ISO8601.string(from: at)])
         let tenant = try tenant(id, db)
         try AuditLog.record(db, at: at, actor: actor, tenant: id, entity: "tenant", entityID: id.rawValue, action: "create", before: nil as Tenant?, after: tenant)
@@ -84,11 +85,12 @@ extension StrikeStore {
             guard problems.isEmpty else { throw DomainError.invalid(problems) }
             let before = try Self.link(noc: noc, osp: osp, db)
             let stamp = ISO8601.string(from: at)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO tenant_link (noc_tenant_id, osp_tenant_id, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT(noc_tenant_id, osp_tenant_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
-                    """,
+                    """
+            ).execute(
                 arguments: [noc.rawValue, osp.rawValue, status.rawValue, stamp, stamp])
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: nil, entity: "tenant_link", entityID: "\(noc)/\(osp)",

@@ -30,12 +30,14 @@ extension StrikeStore {
                     throw AccountError(code: .lastOwner, message: "\(username) is the only owner who can sign in; the appliance would have none")
                 }
                 try db.cachedStatement(sql: "DELETE FROM user_session WHERE user_id = ?").execute(arguments: [before.id])
-                try db.execute(
-                    sql: "UPDATE api_token SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL",
+                try db.cachedStatement(
+                    sql: "UPDATE api_token SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL"
+                ).execute(
                     arguments: [stamp, ActorID.user(before.id).rawValue])
             }
-            try db.execute(
-                sql: "UPDATE app_user SET disabled_at = ?, updated_at = ? WHERE id = ?", arguments: [disabled ? stamp : nil, stamp, before.id])
+            try db.cachedStatement(
+                sql: "UPDATE app_user SET disabled_at = ?, updated_at = ? WHERE id = ?"
+            ).execute(arguments: [disabled ? stamp : nil, stamp, before.id])
             let after = try Self.user(id: before.id, db)
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: nil, entity: "user", entityID: before.id, action: disabled ? "disable" : "enable",

@@ -108,8 +108,9 @@ extension StrikeStore {
             throw AccountError(code: .usernameTaken, message: "the username \(username) is taken")
         }
         let stamp = ISO8601.string(from: at)
-        try db.execute(
-            sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO app_user (id, username, display_name, password_hash, is_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [id, username, displayName, passwordHash, isOwner, stamp, stamp])
         let user = try Self.user(id: id, db)
         try AuditLog.record(db, at: at, actor: actor, tenant: nil, entity: "user", entityID: id, action: "create", before: nil as User?, after: user)
@@ -151,11 +152,13 @@ extension StrikeStore {
     public func changePassword(userID: String, passwordHash: String, keepingSession sessionHash: String?, actor: ActorID) async throws {
         let at = now()
         try await write { db in
-            try db.execute(
-                sql: "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?",
+            try db.cachedStatement(
+                sql: "UPDATE app_user SET password_hash = ?, updated_at = ? WHERE id = ?"
+            ).execute(
                 arguments: [passwordHash, ISO8601.string(from: at), userID])
-            try db.execute(
-                sql: "DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?", arguments: [userID, sessionHash])
+            try db.cachedStatement(
+                sql: "DELETE FROM user_session WHERE user_id = ? AND id_hash IS NOT ?"
+            ).execute(arguments: [userID, sessionHash])
             try AuditLog.record(
                 db, at: at, actor: actor, tenant: nil, entity: "user", entityID: userID, action: "change-password",
                 before: nil as String?, after: "password changed; other sessions ended")
@@ -180,8 +183,9 @@ extension StrikeStore {
     /// A new membership with its audit entry; both callers know the user is not yet a member.
     private static func insertMembership(userID: String, tenantID: TenantID, role: Role, at: Date, actor: ActorID, _ db: Database) throws {
         _ = try tenant(tenantID, db)
-        try db.execute(
-            sql: "INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO membership (user_id, tenant_id, role, created_at) VALUES (?, ?, ?, ?)"
+        ).execute(
             arguments: [userID, tenantID.rawValue, role.rawValue, ISO8601.string(from: at)])
         try AuditLog.record(
             db, at: at, actor: actor, tenant: tenantID, entity: "membership", entityID: "\(userID)/\(tenantID)", action: "set",
@@ -238,8 +242,9 @@ extension StrikeStore {
     public func createSession(idHash: String, userID: String, csrfToken: String, expiresAt: Date) async throws {
         let at = now()
         try await write { db in
-            try db.execute(
-                sql: "INSERT INTO user_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO user_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: [idHash, userID, csrfToken, ISO8601.string(from: at), ISO8601.string(from: expiresAt)])
         }
     }
@@ -266,10 +271,11 @@ extension StrikeStore {
     ) async throws -> APIToken {
         let at = now()
         return try await write { db in
-            try db.execute(
-                sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(
+                sql: "INSERT INTO api_token (id, token_hash, name, tenant_id, role, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ).execute(
                 arguments: [id, tokenHash, name, tenantID.rawValue, role.rawValue, createdBy, ISO8601.string(from: at)])
-            let token = try APIToken.fetchOne(db, sql: "\(APIToken.select) WHERE api_token.id = ?", arguments: [id])!
+            let token = try APIToken.fetchOne(db.cachedStatement(sql: "\(APIToken.select) WHERE api_token.id = ?"), arguments: [id])!
             try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "create", before: nil as APIToken?, after: token)
             return token
         }
@@ -281,14 +287,15 @@ extension StrikeStore {
     public func useToken(tokenHash: String) async throws -> APIToken? {
         let at = now()
         let query = "\(APIToken.select) WHERE token_hash = ? AND revoked_at IS NULL"
-        guard let token = try await writer.read({ db in try APIToken.fetchOne(db, sql: query, arguments: [tokenHash]) }) else { return nil }
+        guard let token = try await writer.read({ db in try APIToken.fetchOne(db.cachedStatement(sql: query), arguments: [tokenHash]) }) else { return nil }
         if let last = token.lastUsedAt.flatMap(ISO8601.date(from:)), at.timeIntervalSince(last) < Self.tokenUseResolution { return token }
         return try await write { db in
-            try db.execute(
-                sql: "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+            try db.cachedStatement(
+                sql: "UPDATE api_token SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL"
+            ).execute(
                 arguments: [ISO8601.string(from: at), tokenHash])
             guard db.changesCount == 1 else { return nil }
-            return try APIToken.fetchOne(db, sql: query, arguments: [tokenHash])
+            return try APIToken.fetchOne(db.cachedStatement(sql: query), arguments: [tokenHash])
         }
     }
 
@@ -297,7 +304,7 @@ extension StrikeStore {
 
     public func tokens(tenantID: TenantID) async throws -> [APIToken] {
         try await writer.read { db in
-            try APIToken.fetchAll(db, sql: "\(APIToken.select) WHERE tenant_id = ? ORDER BY api_token.created_at", arguments: [tenantID.rawValue])
+            try APIToken.fetchAll(db.cachedStatement(sql: "\(APIToken.select) WHERE tenant_id = ? ORDER BY api_token.created_at"), arguments: [tenantID.rawValue])
         }
     }
 
@@ -306,12 +313,13 @@ extension StrikeStore {
         let at = now()
         return try await write { db in
             let query = "\(APIToken.select) WHERE api_token.id = ? AND tenant_id = ?"
-            guard let before = try APIToken.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue]) else {
+            guard let before = try APIToken.fetchOne(db.cachedStatement(sql: query), arguments: [id, tenantID.rawValue]) else {
                 return false
             }
-            try db.execute(
-                sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [ISO8601.string(from: at), id])
-            let after = try APIToken.fetchOne(db, sql: query, arguments: [id, tenantID.rawValue])
+            try db.cachedStatement(
+                sql: "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"
+            ).execute(arguments: [ISO8601.string(from: at), id])
+            let after = try APIToken.fetchOne(db.cachedStatement(sql: query), arguments: [id, tenantID.rawValue])
             try AuditLog.record(db, at: at, actor: actor, tenant: tenantID, entity: "api_token", entityID: id, action: "revoke", before: before, after: after)
             return true
         }
