@@ -15,6 +15,18 @@ public protocol AggregateEvent: Sendable, Equatable {
     static var upcasters: UpcasterChain { get }
 }
 
+extension AggregateEvent {
+    /// A payload stored at `schemaVersion`, upcast to the schema version this build writes for `type` and decoded.
+    public static func decode(type: String, schemaVersion: Int, storedPayload: Data) throws -> Self {
+        try decode(type: type, payload: try upcast(type: type, schemaVersion: schemaVersion, storedPayload: storedPayload))
+    }
+
+    /// A payload stored at `schemaVersion`, as the schema version this build writes for `type`.
+    public static func upcast(type: String, schemaVersion: Int, storedPayload: Data) throws -> Data {
+        try upcasters.upcast(eventType: type, version: schemaVersion, to: currentSchemaVersion(of: type), payload: storedPayload)
+    }
+}
+
 /// A consistency boundary: `decide(command, state) -> [Event]` and `evolve(state, event) -> state`.
 public protocol Aggregate: Sendable, Equatable, Codable {
     associatedtype Event: AggregateEvent

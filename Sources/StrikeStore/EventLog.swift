@@ -58,12 +58,12 @@ public struct RecordedEvent: Sendable, Equatable {
 
     /// The event as the current code knows it, upcast from older payload schemas as needed.
     public func decode<E: AggregateEvent>(as _: E.Type = E.self) throws -> E {
-        try E.decode(type: type, payload: try upcastPayload(as: E.self))
+        try E.decode(type: type, schemaVersion: schemaVersion, storedPayload: payload)
     }
 
     /// The payload JSON at the current schema version of `E`'s events.
     public func upcastPayload<E: AggregateEvent>(as _: E.Type) throws -> Data {
-        try E.upcasters.upcast(eventType: type, version: schemaVersion, to: E.currentSchemaVersion(of: type), payload: payload)
+        try E.upcast(type: type, schemaVersion: schemaVersion, storedPayload: payload)
     }
 
     static func date(_ text: String) throws -> Date {

@@ -109,16 +109,10 @@ struct ProjectionReplay {
 
     private static func decode(_ logged: LoggedEvent) throws -> ReplayedEvent {
         switch logged.streamType {
-        case Eco.streamType: .eco(try decode(logged, as: EcoEvent.self))
-        case PagerRun.streamType: .run(try decode(logged, as: PagerRunEvent.self))
+        case Eco.streamType: .eco(try .decode(type: logged.type, schemaVersion: logged.schemaVersion, storedPayload: logged.payload))
+        case PagerRun.streamType: .run(try .decode(type: logged.type, schemaVersion: logged.schemaVersion, storedPayload: logged.payload))
         default: .unprojected
         }
-    }
-
-    private static func decode<E: AggregateEvent>(_ logged: LoggedEvent, as _: E.Type) throws -> E {
-        let payload = try E.upcasters.upcast(
-            eventType: logged.type, version: logged.schemaVersion, to: E.currentSchemaVersion(of: logged.type), payload: logged.payload)
-        return try E.decode(type: logged.type, payload: payload)
     }
 
     // MARK: applying
