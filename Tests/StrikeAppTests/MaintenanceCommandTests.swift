@@ -23,6 +23,7 @@ import Testing
         let rebuild = try runProduct("strike", ["rebuild-projections", "--db", world.databasePath])
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         #expect(rebuild.stderr.contains("rebuilt 2/2 streams"))
+        #expect(rebuild.stderr.contains("rebuilt 2/2 events (100%)"), "the replay reports its progress on stderr: \(rebuild.stderr)")
 
         let passed = try runProduct("strike", ["verify", "--db", world.databasePath])
         #expect(passed.status == 0, "\(passed.stdout)")
